@@ -1,0 +1,75 @@
+"""The project's error hierarchy: what went wrong, whether a retry can help, and IB's code."""
+
+from __future__ import annotations
+
+
+class ApexError(Exception):
+    """Base of every error the app raises on purpose.
+
+    `retryable` tells callers whether trying again later can succeed; `code` carries the
+    IB error code when the failure came from the broker.
+    """
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, code: int | None = None, retryable: bool | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        if retryable is not None:
+            self.retryable = retryable
+
+    def __str__(self) -> str:
+        return f"{self.message} (IB {self.code})" if self.code is not None else self.message
+
+
+class ConfigError(ApexError):
+    """The configuration is invalid; `problems` holds one line per key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class ValidationError(ApexError):
+    """User input (a symbol, an order, a command) was refused before anything happened."""
+
+
+class BrokerError(ApexError):
+    """The broker refused or failed a request."""
+
+
+class ConnectionFailed(BrokerError):
+    """No session with the gateway could be established."""
+
+    retryable = True
+
+
+class RequestTimeout(BrokerError):
+    """The gateway did not answer a request within its timeout."""
+
+    retryable = True
+
+
+class PacingViolation(BrokerError):
+    """IB's historical-data pacing rules refused the request (error 162)."""
+
+    retryable = True
+
+
+class NoData(BrokerError):
+    """The request was valid but IB has no data for it: a gap, not a failure to retry."""
+
+
+class StorageError(ApexError):
+    """Writing to or reading from the dataset failed."""
+
+    retryable = True
+
+
+class RiskRejected(ApexError):
+    """A risk limit refused an order; `check` names the limit."""
+
+    def __init__(self, message: str, *, check: str):
+        super().__init__(message)
+        self.check = check
