@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= config.toml
 
-.PHONY: run test lint typecheck contracts pytest bench bench-smoke sim clean
+.PHONY: docs run test lint typecheck contracts pytest bench bench-smoke sim clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m apex_tui.config_docs
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -61,6 +61,24 @@ class NoData(BrokerError):
     """The request was valid but IB has no data for it: a gap, not a failure to retry."""
 
 
+class ClientIdInUse(ConnectionFailed):
+    """Another API session already uses this clientId (IB 326): retrying cannot help."""
+
+    retryable = False
+
+
+class GatewayVersionTooOld(ConnectionFailed):
+    """The gateway's API version is below what the client supports: upgrade the gateway."""
+
+    retryable = False
+
+
+class AccountNotManaged(ConnectionFailed):
+    """The configured account is not among the gateway's managed accounts."""
+
+    retryable = False
+
+
 class StorageError(ApexError):
     """Writing to or reading from the dataset failed."""
 
@@ -73,3 +91,25 @@ class RiskRejected(ApexError):
     def __init__(self, message: str, *, check: str):
         super().__init__(message)
         self.check = check
+
+
+class ParseError(ValidationError):
+    """A command line did not parse; the message says what was expected and where."""
+
+    def __init__(self, message: str, *, expected: str, position: int = 0):
+        super().__init__(message)
+        self.expected = expected
+        self.position = position
+
+
+class ConfirmationMismatch(ValidationError):
+    """A typed confirmation (breaker reset, live unlock) did not match the required phrase."""
+
+
+class ApprovalRefused(ApexError):
+    """An approval was refused before any order was sent; `reason` is a short machine key
+    ("expired", "drift", "locked", "risk", "unknown", "rejected") and the message says why."""
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message)
+        self.reason = reason

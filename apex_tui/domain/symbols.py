@@ -18,15 +18,16 @@ def validate_symbol(raw: str) -> str:
     """Return the canonical (upper-case, stripped) symbol or raise ValidationError naming why."""
     if not isinstance(raw, str):
         raise ValidationError(f"symbol must be text, got {type(raw).__name__}")
-    sym = raw.strip().upper()
+    # Control characters are checked before stripping: "AAPL\n" is refused, not repaired.
+    if any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise ValidationError(f"symbol {raw!r} contains a control character")
+    sym = raw.strip(" ").upper()
     if not sym:
         raise ValidationError("symbol is empty")
-    if any(ord(c) < 32 or ord(c) == 127 for c in sym):
-        raise ValidationError(f"symbol {raw!r} contains a control character")
-    if "/" in sym or "\\" in sym:
-        raise ValidationError(f"symbol {raw!r} contains a path separator")
     if ".." in sym:
         raise ValidationError(f"symbol {raw!r} contains '..'")
+    if "/" in sym or "\\" in sym:
+        raise ValidationError(f"symbol {raw!r} contains a path separator")
     if len(sym) > MAX_SYMBOL_LEN:
         raise ValidationError(f"symbol {raw!r} is longer than {MAX_SYMBOL_LEN} characters")
     if not _SYMBOL_RE.match(sym):

@@ -1,0 +1,168 @@
+"""ApexApp: the header, six panes in a grid, the log pane and the footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from apex_tui.core.engine import Engine
+from apex_tui.logging import get_logger, log_tail
+from apex_tui.tui.panes.base import Pane
+from apex_tui.tui.panes.log import LogPane
+from apex_tui.tui.panes.placeholders import (
+    HealthPane,
+    JobsPane,
+    PositionsPane,
+    QuotesPane,
+    RiskPane,
+    SignalsPane,
+)
+from apex_tui.tui.screens.confirm import ConfirmScreen
+from apex_tui.tui.screens.help import HelpScreen
+from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
+from apex_tui.tui.widgets.status_bar import StatusBar
+
+log = get_logger(__name__)
+
+PANE_IDS = ("quotes", "positions", "signals", "risk", "health", "jobs")
+FALLBACK_THEME = "textual-dark"
+
+
+def _themes_folder(configured: Path) -> Path:
+    """The configured folder; a relative one that is absent here falls back to the checkout's."""
+    if configured.is_absolute() or configured.is_dir():
+        return configured
+    bundled = Path(__file__).resolve().parents[2] / configured
+    return bundled if bundled.is_dir() else configured
+
+
+class ApexApp(App[None]):
+    """The trader's cockpit."""
+
+    TITLE = "Apex TUI"
+    CSS_PATH = "styles/app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "focus_pane('quotes')", "Quotes", show=False, tooltip="Focus the Quotes pane"),
+        Binding("2", "focus_pane('positions')", "Positions", show=False, tooltip="Focus Positions"),
+        Binding("3", "focus_pane('signals')", "Signals", show=False, tooltip="Focus Signals"),
+        Binding("4", "focus_pane('risk')", "Risk", show=False, tooltip="Focus Risk"),
+        Binding("5", "focus_pane('health')", "Health", show=False, tooltip="Focus Health"),
+        Binding("6", "focus_pane('jobs')", "Jobs", show=False, tooltip="Focus Jobs"),
+        Binding("l", "toggle_log", "Log", tooltip="Show or hide the log pane"),
+        Binding("t", "cycle_theme", "Theme", tooltip="Switch to the next theme"),
+        Binding("question_mark", "help", "Help", tooltip="Show every key binding"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            tooltip="Command palette: every app command, searchable",
+        ),
+        Binding(
+            "q",
+            "request_quit",
+            "Quit",
+            tooltip="Quit (asks first when orders are working or proposals pending)",
+        ),
+    ]
+
+    def __init__(self, engine: Engine, *, themes_dir: Path | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        ui = engine.settings.ui
+        self._refresh_s = ui.refresh_ms / 1000.0
+        loaded = load_themes(themes_dir or _themes_folder(ui.themes_dir))
+        self._theme_problems = loaded.problems
+        self.theme_names: list[str] = []
+        for theme in loaded.themes:
+            self.register_theme(theme)
+            self.theme_names.append(theme.name)
+        wanted = ui.theme
+        if wanted in self.theme_names:
+            self.theme = wanted
+        else:
+            self._theme_problems.append(
+                f"theme {wanted!r} is not available; using {FALLBACK_THEME}"
+            )
+            self.theme = FALLBACK_THEME
+            self.theme_names.insert(0, FALLBACK_THEME)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Lets the stylesheet resolve $bid etc. even under a built-in fallback theme.
+        return dict(APP_VARIABLES)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.engine)
+        with Grid(id="panes"):
+            # Grid cells fill row by row: this order puts Quotes over Positions on the left.
+            yield QuotesPane(id="quotes")
+            yield SignalsPane(id="signals")
+            yield RiskPane(id="risk")
+            yield PositionsPane(id="positions")
+            yield HealthPane(id="health")
+            yield JobsPane(id="jobs")
+        log_pane = LogPane(log_tail(), self._refresh_s)
+        log_pane.display = False
+        yield log_pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for problem in self._theme_problems:
+            log.warning("theme problem", problem=problem)
+            self.notify(problem, title="Theme", severity="warning", timeout=10)
+        self.query_one("#quotes", Pane).focus()
+        log.info("app started", mode=self.engine.mode, theme=self.theme)
+
+    # --- actions -------------------------------------------------------------------------
+    def action_focus_pane(self, pane_id: str) -> None:
+        """Move focus to one of the six panes."""
+        self.query_one(f"#{pane_id}", Pane).focus()
+
+    def action_toggle_log(self) -> None:
+        """Show or hide the log pane."""
+        pane = self.query_one(LogPane)
+        pane.display = not pane.display
+
+    def action_cycle_theme(self) -> None:
+        """Switch to the next theme."""
+        names = self.theme_names
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        """Quit, asking first when orders are working or proposals are pending."""
+        reasons = self.engine.pending_work()
+        if not reasons:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Quit Apex TUI?", reasons), answered)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for number, pane_id in enumerate(PANE_IDS, start=1):
+            yield SystemCommand(
+                f"Focus {pane_id.title()}",
+                f"Move focus to the {pane_id} pane (key {number})",
+                lambda pane_id=pane_id: self.action_focus_pane(pane_id),
+            )
+        yield SystemCommand("Toggle log pane", "Show or hide the log (l)", self.action_toggle_log)
+        yield SystemCommand("Cycle theme", "Switch to the next theme (t)", self.action_cycle_theme)
+        yield SystemCommand("Key bindings", "Show every key (?)", self.action_help)

@@ -1,0 +1,41 @@
+"""Panes whose data sources have not landed yet: each says plainly what it is waiting for."""
+
+from __future__ import annotations
+
+from apex_tui.tui.panes.base import Pane
+
+
+class QuotesPane(Pane):
+    TITLE = "Quotes"
+    NUMBER = 1
+    EMPTY = "Not connected: no quotes yet."
+
+
+class PositionsPane(Pane):
+    TITLE = "Positions"
+    NUMBER = 2
+    EMPTY = "No positions."
+
+
+class SignalsPane(Pane):
+    TITLE = "Signals"
+    NUMBER = 3
+    EMPTY = "No signals yet."
+
+
+class RiskPane(Pane):
+    TITLE = "Risk"
+    NUMBER = 4
+    EMPTY = "Risk engine not running: no limits in use."
+
+
+class HealthPane(Pane):
+    TITLE = "Health"
+    NUMBER = 5
+    EMPTY = "No health checks have run yet."
+
+
+class JobsPane(Pane):
+    TITLE = "Jobs"
+    NUMBER = 6
+    EMPTY = "No jobs."

@@ -1,0 +1,45 @@
+"""The header line: app name, mode badge, connection state with its reason, and the clock."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from apex_tui.core.engine import Engine
+
+_STATE_CLASS = {
+    "CONNECTED": "state-ok",
+    "SYNCING": "state-warn",
+    "CONNECTING": "state-warn",
+    "RECONNECTING": "state-warn",
+    "DEGRADED": "state-warn",
+}
+
+
+class StatusBar(Horizontal):
+    """Always visible: what mode this is, whether the gateway is there, and the time."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(id="status-bar")
+        self._engine = engine
+
+    def compose(self) -> ComposeResult:
+        yield Static("APEX TUI", id="app-name")
+        mode = self._engine.mode
+        yield Static(f" {mode.upper()} ", id="mode-badge", classes=f"mode-{mode}")
+        yield Static("", id="connection")
+        yield Static("", id="clock")
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.set_interval(1.0, self.refresh_status)
+
+    def refresh_status(self) -> None:
+        """Redraw the connection state and the clock from the engine."""
+        view = self._engine.connection()
+        conn = self.query_one("#connection", Static)
+        conn.update(f"● {view.state}  {view.reason}")
+        conn.set_classes(_STATE_CLASS.get(view.state, "state-bad"))
+        now = self._engine.clock.now()
+        self.query_one("#clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S UTC"))
