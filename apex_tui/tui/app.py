@@ -16,14 +16,9 @@ from apex_tui.core.engine import Engine
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.log import LogPane
-from apex_tui.tui.panes.placeholders import (
-    HealthPane,
-    JobsPane,
-    PositionsPane,
-    QuotesPane,
-    RiskPane,
-    SignalsPane,
-)
+from apex_tui.tui.panes.placeholders import HealthPane, JobsPane, RiskPane, SignalsPane
+from apex_tui.tui.panes.positions import PositionsPane
+from apex_tui.tui.panes.quotes import QuotesPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from apex_tui.tui.screens.help import HelpScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
@@ -102,10 +97,10 @@ class ApexApp(App[None]):
         yield StatusBar(self.engine)
         with Grid(id="panes"):
             # Grid cells fill row by row: this order puts Quotes over Positions on the left.
-            yield QuotesPane(id="quotes")
+            yield QuotesPane(id="quotes", refresh_s=self._refresh_s)
             yield SignalsPane(id="signals")
             yield RiskPane(id="risk")
-            yield PositionsPane(id="positions")
+            yield PositionsPane(id="positions", refresh_s=self._refresh_s)
             yield HealthPane(id="health")
             yield JobsPane(id="jobs")
         log_pane = LogPane(log_tail(), self._refresh_s)
@@ -117,13 +112,13 @@ class ApexApp(App[None]):
         for problem in self._theme_problems:
             log.warning("theme problem", problem=problem)
             self.notify(problem, title="Theme", severity="warning", timeout=10)
-        self.query_one("#quotes", Pane).focus()
+        self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
 
     # --- actions -------------------------------------------------------------------------
     def action_focus_pane(self, pane_id: str) -> None:
         """Move focus to one of the six panes."""
-        self.query_one(f"#{pane_id}", Pane).focus()
+        self.query_one(f"#{pane_id}", Pane).focus_target().focus()
 
     def action_toggle_log(self) -> None:
         """Show or hide the log pane."""

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -22,6 +23,10 @@ class Pane(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self.EMPTY, classes="empty-state")
+
+    def focus_target(self) -> Widget:
+        """The widget that takes focus when the pane's number key is pressed."""
+        return self
 
     def set_empty(self, message: str) -> None:
         """Show `message` as the pane's empty state."""

@@ -5,18 +5,6 @@ from __future__ import annotations
 from apex_tui.tui.panes.base import Pane
 
 
-class QuotesPane(Pane):
-    TITLE = "Quotes"
-    NUMBER = 1
-    EMPTY = "Not connected: no quotes yet."
-
-
-class PositionsPane(Pane):
-    TITLE = "Positions"
-    NUMBER = 2
-    EMPTY = "No positions."
-
-
 class SignalsPane(Pane):
     TITLE = "Signals"
     NUMBER = 3

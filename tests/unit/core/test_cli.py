@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apex_tui import __version__
-from apex_tui.cli import main, run_overrides, build_parser, _with_default_command
+from apex_tui.cli import _with_default_command, build_parser, main, run_overrides
 from apex_tui.config import load_settings
 from apex_tui.tui.launch import live_gate_problem
 

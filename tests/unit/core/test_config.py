@@ -16,7 +16,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def problems(path: Path | None = None, overrides: dict[str, dict[str, object]] | None = None) -> list[str]:
+def problems(
+    path: Path | None = None, overrides: dict[str, dict[str, object]] | None = None
+) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_settings(path, overrides)
     return info.value.problems
@@ -86,7 +88,11 @@ def test_bad_value_names_the_key(tmp_path: Path, text: str, key: str, reason: st
 
 def test_every_problem_gets_its_own_line(tmp_path: Path) -> None:
     lines = problems(write(tmp_path, '[broker]\nport = 70000\nmode = "x"\n[ui]\nbogus = 1\n'))
-    assert sorted(line.split(":")[0] for line in lines) == ["broker.mode", "broker.port", "ui.bogus"]
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "broker.mode",
+        "broker.port",
+        "ui.bogus",
+    ]
 
 
 def test_missing_file(tmp_path: Path) -> None:

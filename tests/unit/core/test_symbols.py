@@ -9,7 +9,8 @@ from apex_tui.domain.symbols import validate_symbol
 
 
 @pytest.mark.parametrize(
-    ("raw", "canonical"), [("aapl", "AAPL"), (" MSFT ", "MSFT"), ("BRK B", "BRK B"), ("BF.B", "BF.B")]
+    ("raw", "canonical"),
+    [("aapl", "AAPL"), (" MSFT ", "MSFT"), ("BRK B", "BRK B"), ("BF.B", "BF.B")],
 )
 def test_good_symbols_are_canonicalised(raw: str, canonical: str) -> None:
     assert validate_symbol(raw) == canonical

@@ -1,0 +1,113 @@
+"""Column layout and cell formatting for the Quotes table (no Textual: pure text)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from apex_tui.domain.quotes import Quote
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    sort_key: Callable[[Quote], float | str] | None  # None: not sortable
+
+
+def _num(value: float) -> float:
+    """NaN sorts last in both directions once negated by the caller; map it to -inf here."""
+    return -math.inf if math.isnan(value) else value
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("symbol", "Symbol", 6, lambda q: q.symbol),
+    Column("bid", "Bid", 9, lambda q: _num(q.bid)),
+    Column("ask", "Ask", 9, lambda q: _num(q.ask)),
+    Column("last", "Last", 9, lambda q: _num(q.last)),
+    Column("change", "Chg", 7, lambda q: _num(q.change)),
+    Column("change_pct", "Chg%", 7, lambda q: _num(q.change_pct)),
+    Column("volume", "Volume", 7, lambda q: _num(q.volume)),
+    Column("spread", "Sprd", 5, lambda q: _num(q.spread)),
+    Column("spark", "1m trend", 10, None),
+    Column("age", "Age", 4, None),
+)
+COLUMN_GAP = 1
+
+
+def price(value: float) -> str:
+    if math.isnan(value) or value <= 0:
+        return "—"
+    return f"{value:,.2f}" if value < 100_000 else f"{value:,.0f}"
+
+
+def signed(value: float, suffix: str = "") -> str:
+    if math.isnan(value):
+        return "—"
+    return f"{value:+.2f}{suffix}"
+
+
+def volume(value: float) -> str:
+    if math.isnan(value) or value < 0:
+        return "—"
+    for limit, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= limit:
+            return f"{value / limit:.1f}{unit}"
+    return f"{value:.0f}"
+
+
+def age(quote: Quote, now: datetime) -> str:
+    if quote.time is None:
+        return "—"
+    seconds = max(0.0, (now - quote.time).total_seconds())
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.0f}h"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """The last `width` values scaled to block characters; flat series draw a level line."""
+    data = [v for v in values if not math.isnan(v)][-width:]
+    if not data:
+        return ""
+    low, high = min(data), max(data)
+    span = high - low
+    if span <= 0:
+        return SPARK_CHARS[3] * len(data)
+    top = len(SPARK_CHARS) - 1
+    return "".join(SPARK_CHARS[round((v - low) / span * top)] for v in data)
+
+
+def cell_text(column: Column, quote: Quote, now: datetime, spark: Sequence[float]) -> str:
+    """The text of one cell, not yet padded."""
+    key = column.key
+    if key == "symbol":
+        return quote.symbol
+    if key in {"bid", "ask", "last"}:
+        return price(getattr(quote, key))
+    if key == "change":
+        return signed(quote.change)
+    if key == "change_pct":
+        return signed(quote.change_pct, "%")
+    if key == "volume":
+        return volume(quote.volume)
+    if key == "spread":
+        spread = quote.spread
+        return "—" if math.isnan(spread) else f"{spread:.2f}"
+    if key == "spark":
+        return sparkline(spark, column.width)
+    return age(quote, now)
+
+
+def fit(text: str, width: int, *, left: bool) -> str:
+    """Pad or cut to exactly `width` characters (numbers right-aligned)."""
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.ljust(width) if left else text.rjust(width)

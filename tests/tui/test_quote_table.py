@@ -1,0 +1,111 @@
+"""The Quotes table against a real QuoteBook: rows appear, update, sort, filter, go stale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+import apex_tui.tui
+from apex_tui.domain.clock import FixedClock
+from apex_tui.domain.quotes import Tick
+from apex_tui.market.quotebook import QuoteBook
+from apex_tui.tui.panes.quote_table import QuoteTable
+from apex_tui.tui.theme_loader import APP_VARIABLES
+
+T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+
+
+def tick(symbol: str, last: float, when: datetime = T0, volume: float = 1000) -> Tick:
+    return Tick(when, symbol, last - 0.01, last + 0.01, last, 100, 200, 10, volume)
+
+
+class TableApp(App[None]):
+    CSS_PATH = str(Path(apex_tui.tui.__file__).parent / "styles" / "app.tcss")
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(APP_VARIABLES)
+
+    def __init__(self, book: QuoteBook, clock: FixedClock, notes: dict[str, str]) -> None:
+        super().__init__()
+        self.book, self.clock, self.notes = book, clock, notes
+
+    def compose(self) -> ComposeResult:
+        yield QuoteTable(
+            self.book,
+            now=self.clock.now,
+            monotonic=self.clock.monotonic,
+            spark=lambda s: [1.0, 2.0, 3.0],
+            notes=lambda: self.notes,
+            refresh_s=60,  # the test pulls by hand
+        )
+
+
+def line_text(table: QuoteTable, y: int) -> str:
+    return table.render_line(y).text
+
+
+async def test_rows_update_sort_and_filter() -> None:
+    book, clock = QuoteBook(), FixedClock(T0)
+    book.apply(tick("MSFT", 415.00, volume=2_500_000), close=410.0)
+    book.apply(tick("AAPL", 229.50), close=230.0)
+    app = TableApp(book, clock, {})
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(QuoteTable)
+        table.focus()
+        await pilot.pause()
+        assert table.symbols == ["MSFT", "AAPL"]
+        header = line_text(table, 0)
+        assert "Symbol" in header and "Last" in header
+        msft = line_text(table, 1)
+        assert "MSFT" in msft and "415.00" in msft and "+5.00" in msft and "2.5M" in msft
+        assert "▁▅█" in msft  # sparkline of 1, 2, 3
+
+        book.apply(tick("MSFT", 416.25, T0 + timedelta(seconds=1)))
+        table.pull()
+        assert "416.25" in line_text(table, 1)
+
+        # Sort by Last (column 3): largest first, then flip.
+        await pilot.press("right", "right", "right", "s")
+        assert table.symbols == ["MSFT", "AAPL"]
+        await pilot.press("s")
+        assert table.symbols == ["AAPL", "MSFT"]
+        assert "Last▲" in line_text(table, 0)
+
+        table.set_filter("aa")
+        assert table.symbols == ["AAPL"]
+        table.set_filter("")
+        assert set(table.symbols) == {"AAPL", "MSFT"}
+
+
+async def test_new_and_removed_symbols_and_notes() -> None:
+    book, clock = QuoteBook(), FixedClock(T0)
+    book.apply(tick("AAPL", 229.50))
+    notes: dict[str, str] = {}
+    app = TableApp(book, clock, notes)
+    async with app.run_test(size=(100, 10)):
+        table = app.query_one(QuoteTable)
+        book.track("ZZZZ")
+        notes["ZZZZ"] = "not streaming: market data line budget (100) reached"
+        table.pull()
+        assert table.symbols == ["AAPL", "ZZZZ"]
+        assert "line budget" in line_text(table, 2)
+        book.remove("AAPL")
+        table.pull()
+        assert table.symbols == ["ZZZZ"]
+
+
+async def test_age_and_stale_rows() -> None:
+    book, clock = QuoteBook(), FixedClock(T0, mono=100.0)
+    book.apply(tick("AAPL", 229.50))
+    app = TableApp(book, clock, {})
+    async with app.run_test(size=(100, 10)):
+        table = app.query_one(QuoteTable)
+        clock.advance(75)
+        book.mark_stale(clock.now(), threshold=30)
+        table.pull()
+        row = table.render_line(1)
+        assert row.text.rstrip().endswith("1m")
+        styles = {seg.style for seg in row if seg.text.strip()}
+        assert any(style and style.dim for style in styles)
