@@ -9,26 +9,56 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apex_tui.broker.settings import BrokerSettings
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class BrokerSettings(_Section):
-    """Gateway connection."""
-
-    mode: Literal["sim", "paper", "live"] = Field(default="sim", description="sim, paper or live.")
-    host: str = Field(default="127.0.0.1", description="Gateway host.")
-    port: int = Field(default=4002, ge=1, le=65535, description="Gateway port.")
-    client_id: int = Field(default=1, ge=0, description="API client id.")
-    account: str = Field(default="", description="Account id.")
-    read_only: bool = Field(default=True, description="Never place orders.")
-
-
 class SimSettings(_Section):
-    """The embedded simulator."""
+    """The embedded gateway simulator used in `sim` mode (and by `apex-tui sim`)."""
 
-    seed: int = Field(default=7, description="Seed.")
+    seed: int = Field(default=7, description="Seed of the simulated market: same seed, same data.")
+    symbols: list[str] | None = Field(
+        default=None,
+        description="Instruments the simulator knows; unset = its default ~50 US stocks and ETFs.",
+    )
+    tick_ms: int = Field(
+        default=250, ge=5, le=10_000, description="Milliseconds between quote snapshots (IB: 250)."
+    )
+    market_hours: Literal["always", "exchange"] = Field(
+        default="always",
+        description="always = ticks around the clock (a live demo at night); exchange = only in "
+        "NYSE trading hours.",
+    )
+    max_lines: int = Field(
+        default=100, ge=1, le=10_000, description="Market data lines before error 101."
+    )
+    pacing: Literal["ib", "strict", "off"] = Field(
+        default="ib",
+        description="Historical pacing rules: ib (bars of 30 s or less), strict (all bar "
+        "sizes), off.",
+    )
+    pacing_scale: float = Field(
+        default=1.0, gt=0, le=10, description="Multiplies every pacing window (0.01 for tests)."
+    )
+    faults: str = Field(
+        default="",
+        description="Fault script, e.g. 'disconnect@30s,notice:1100@60s' (see apex-tui sim "
+        "--help).",
+    )
+    partial_fills: bool = Field(
+        default=True, description="Fill at most the displayed size per tick."
+    )
+    starting_cash: float = Field(
+        default=1_000_000.0, gt=0, description="Cash in the simulated account at start."
+    )
+    accounts: list[str] = Field(
+        default_factory=lambda: ["DU1234567"],
+        min_length=1,
+        description="Managed accounts the simulator reports.",
+    )
 
 
 class DataSettings(_Section):
@@ -49,3 +79,14 @@ class SignalsSettings(_Section):
 
 class FlagsSettings(_Section):
     """Feature flags."""
+
+
+__all__ = [
+    "BrokerSettings",
+    "DataSettings",
+    "FlagsSettings",
+    "JobsSettings",
+    "RiskSettings",
+    "SignalsSettings",
+    "SimSettings",
+]

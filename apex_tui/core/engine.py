@@ -1,13 +1,22 @@
-"""The Engine builds and owns the services (connector, stores, sink, jobs, risk, orders) and
-exposes their state stores and commands. It runs the same way under the TUI, under the
-headless commands, and in tests."""
+"""The Engine builds and owns the services (simulator, connector, stores, sink, jobs, risk,
+orders) and exposes their state stores and commands. It runs the same way under the TUI,
+under the headless commands, and in tests."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
+from apex_tui.broker.connector import Connector
+from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
+from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
+from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
+from apex_tui.domain.errors import ApexError
+from apex_tui.logging import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,20 +33,71 @@ class Engine:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.simulator: RunningSimulator | None = None
+        self.connector: Connector | None = None
+        self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
+        self.start_error: str | None = None
 
     @property
     def mode(self) -> str:
-        return self.settings.broker.mode
+        return str(self.settings.broker.mode)
 
     def connection(self) -> ConnectionView:
-        return ConnectionView("DISCONNECTED", "connector not started")
+        if self.start_error is not None:
+            return ConnectionView("STOPPED", self.start_error)
+        if self.connector is None:
+            return ConnectionView("DISCONNECTED", "starting")
+        board = self.connector.board
+        return ConnectionView(board.state.value.upper(), board.reason)
 
     def pending_work(self) -> list[str]:
         """Reasons quitting needs a confirmation (working orders, pending proposals)."""
         return []
 
+    # --- life cycle ----------------------------------------------------------------------
     async def start(self) -> None:
-        """Start the services (connector, sink, jobs)."""
+        """Start the simulator (sim mode) and the connector; returns once they are running."""
+        broker = self.settings.broker
+        port: int | None = None
+        try:
+            if broker.mode is BrokerMode.SIM:
+                # Blocking start (binds, builds the world) runs off the UI's loop.
+                self.simulator = await asyncio.to_thread(
+                    start_embedded_simulator, self.settings.sim, self.settings.broker
+                )
+                port = self.simulator.port
+            connector = Connector(broker, port=port, clock=self.clock)
+            self.connector = connector
+            for symbol in self.watchlist.load():
+                await connector.add_symbol(symbol)
+            await connector.start()
+        except ApexError as exc:
+            self.start_error = str(exc)
+            log.error("engine_start_failed", error=str(exc))
+            raise
 
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""
+        if self.connector is not None:
+            await self.connector.stop()
+        if self.simulator is not None:
+            await asyncio.to_thread(self.simulator.stop)
+            self.simulator = None
+
+    # --- commands ------------------------------------------------------------------------
+    async def add_symbol(self, symbol: str) -> None:
+        """Add to the watchlist (validated by the broker) and persist it."""
+        if self.connector is None:
+            raise ApexError("not connected yet")
+        await self.connector.add_symbol(symbol)
+        self.watchlist.save(self.connector.watchlist)
+
+    def remove_symbol(self, symbol: str) -> None:
+        if self.connector is None:
+            return
+        self.connector.remove_symbol(symbol)
+        self.watchlist.save(self.connector.watchlist)
+
+    def reconnect_now(self) -> None:
+        if self.connector is not None:
+            self.connector.reconnect_now()

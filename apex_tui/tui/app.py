@@ -13,12 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from apex_tui.core.engine import Engine
+from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.log import LogPane
 from apex_tui.tui.panes.placeholders import HealthPane, JobsPane, RiskPane, SignalsPane
 from apex_tui.tui.panes.positions import PositionsPane
-from apex_tui.tui.panes.quotes import QuotesPane
+from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from apex_tui.tui.screens.help import HelpScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
@@ -51,6 +52,13 @@ class ApexApp(App[None]):
         Binding("5", "focus_pane('health')", "Health", show=False, tooltip="Focus Health"),
         Binding("6", "focus_pane('jobs')", "Jobs", show=False, tooltip="Focus Jobs"),
         Binding("l", "toggle_log", "Log", tooltip="Show or hide the log pane"),
+        Binding(
+            "R",
+            "reconnect",
+            "Reconnect",
+            show=False,
+            tooltip="Reconnect to the gateway now (also after it gave up)",
+        ),
         Binding("t", "cycle_theme", "Theme", tooltip="Switch to the next theme"),
         Binding("question_mark", "help", "Help", tooltip="Show every key binding"),
         Binding(
@@ -68,9 +76,12 @@ class ApexApp(App[None]):
         ),
     ]
 
-    def __init__(self, engine: Engine, *, themes_dir: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, themes_dir: Path | None = None, autostart: bool = True
+    ) -> None:
         super().__init__()
         self.engine = engine
+        self._autostart = autostart
         ui = engine.settings.ui
         self._refresh_s = ui.refresh_ms / 1000.0
         loaded = load_themes(themes_dir or _themes_folder(ui.themes_dir))
@@ -114,11 +125,51 @@ class ApexApp(App[None]):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
+        if self._autostart:
+            self.run_worker(self.start_engine(), name="engine-start", exit_on_error=False)
+
+    async def start_engine(self) -> None:
+        """Start the broker side; on failure say why in a notification and the header."""
+        try:
+            await self.engine.start()
+        except ApexError as exc:
+            self.notify(str(exc), title="Could not start", severity="error", timeout=30)
+            return
+        self.attach_panes()
+
+    def attach_panes(self) -> None:
+        """Point the panes at the Engine's live stores."""
+        connector = self.engine.connector
+        if connector is None:
+            return
+        engine, clock = self.engine, self.engine.clock
+        self.query_one(QuotesPane).attach(
+            QuoteSource(
+                feed=connector.quotes,
+                spark=lambda symbol: connector.bars.closes(symbol, 60, 10),
+                notes=lambda: connector.not_streaming,
+                add=engine.add_symbol,
+                remove=engine.remove_symbol,
+                now=clock.now,
+                monotonic=clock.monotonic,
+            )
+        )
+        self.query_one(PositionsPane).attach(connector.portfolio)
+        if isinstance(self.focused, QuotesPane) or self.focused is None:
+            self.action_focus_pane("quotes")
 
     # --- actions -------------------------------------------------------------------------
     def action_focus_pane(self, pane_id: str) -> None:
         """Move focus to one of the six panes."""
         self.query_one(f"#{pane_id}", Pane).focus_target().focus()
+
+    def action_reconnect(self) -> None:
+        """Reconnect at once, resetting the backoff."""
+        if self.engine.connector is None:
+            self.notify("The connector has not started", severity="warning")
+            return
+        self.engine.reconnect_now()
+        self.notify("Reconnecting…", timeout=3)
 
     def action_toggle_log(self) -> None:
         """Show or hide the log pane."""

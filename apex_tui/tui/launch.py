@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from apex_tui.config import Settings
@@ -35,7 +36,15 @@ def launch_tui(settings: Settings, *, live_flag: bool) -> int:
         backups=settings.logging.backups,
     )
     engine = Engine(settings)
-    log.info("starting", mode=settings.broker.mode)
-    ApexApp(engine).run()
+    log.info("starting", mode=str(settings.broker.mode))
+    asyncio.run(_run(engine))
     log.info("stopped")
     return 0
+
+
+async def _run(engine: Engine) -> None:
+    # One loop for the app and the connector: ib_async runs on the UI's loop.
+    try:
+        await ApexApp(engine).run_async()
+    finally:
+        await engine.stop()

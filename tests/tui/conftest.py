@@ -19,6 +19,7 @@ SIZE = (120, 40)
 def make_app(overrides: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> ApexApp:
     settings = load_settings(None, overrides or {})
     engine = Engine(settings, clock=FixedClock(datetime(2026, 11, 20, 15, 30, tzinfo=UTC)))
+    kwargs.setdefault("autostart", False)
     app = ApexApp(engine, **kwargs)
     app.animation_level = "none"
     return app
