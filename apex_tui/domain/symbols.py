@@ -30,7 +30,7 @@ def validate_symbol(raw: str) -> str:
         raise ValidationError(f"symbol {raw!r} contains a path separator")
     if len(sym) > MAX_SYMBOL_LEN:
         raise ValidationError(f"symbol {raw!r} is longer than {MAX_SYMBOL_LEN} characters")
-    if not _SYMBOL_RE.match(sym):
+    if not _SYMBOL_RE.match(sym) or sym.count(" ") > 1:
         raise ValidationError(
             f"symbol {raw!r} has characters IB does not use (allowed: A-Z 0-9 . - and one space)"
         )

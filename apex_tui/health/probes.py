@@ -1,0 +1,89 @@
+"""Measurements the checks read: event-loop lag, process memory, and trend slopes."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+
+def slope_per_second(samples: Sequence[tuple[float, float]]) -> float:
+    """Least-squares slope of (time, value) samples; 0 with fewer than two distinct times."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in samples) / n
+    mean_v = sum(v for _, v in samples) / n
+    var = sum((t - mean_t) ** 2 for t, _ in samples)
+    if var == 0:
+        return 0.0
+    return sum((t - mean_t) * (v - mean_v) for t, v in samples) / var
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100); 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process, from /proc (Linux) or getrusage's peak elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource  # noqa: PLC0415 - fallback only
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class LoopLagMonitor:
+    """Measures how late the event loop wakes a sleeper: the lag every UI update suffers."""
+
+    def __init__(
+        self,
+        interval: float = 0.1,
+        window: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = interval
+        self.window = window
+        self._mono = monotonic
+        self._samples: deque[tuple[float, float]] = deque()
+        self._task: asyncio.Task[None] | None = None
+
+    def record(self, at: float, lag: float) -> None:
+        self._samples.append((at, lag))
+        cutoff = at - self.window
+        while self._samples and self._samples[0][0] < cutoff:
+            self._samples.popleft()
+
+    def lags(self) -> list[float]:
+        return [lag for _, lag in self._samples]
+
+    def p99(self) -> float:
+        return percentile(self.lags(), 99)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            before = self._mono()
+            await asyncio.sleep(self.interval)
+            after = self._mono()
+            self.record(after, max(0.0, after - before - self.interval))
