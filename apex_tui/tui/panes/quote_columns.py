@@ -27,14 +27,14 @@ def _num(value: float) -> float:
 
 COLUMNS: tuple[Column, ...] = (
     Column("symbol", "Symbol", 6, lambda q: q.symbol),
-    Column("bid", "Bid", 9, lambda q: _num(q.bid)),
-    Column("ask", "Ask", 9, lambda q: _num(q.ask)),
-    Column("last", "Last", 9, lambda q: _num(q.last)),
+    Column("bid", "Bid", 8, lambda q: _num(q.bid)),
+    Column("ask", "Ask", 8, lambda q: _num(q.ask)),
+    Column("last", "Last", 8, lambda q: _num(q.last)),
     Column("change", "Chg", 7, lambda q: _num(q.change)),
     Column("change_pct", "Chg%", 7, lambda q: _num(q.change_pct)),
-    Column("volume", "Volume", 7, lambda q: _num(q.volume)),
+    Column("volume", "Vol", 6, lambda q: _num(q.volume)),
     Column("spread", "Sprd", 5, lambda q: _num(q.spread)),
-    Column("spark", "1m trend", 10, None),
+    Column("spark", "1m trend", 8, None),
     Column("age", "Age", 4, None),
 )
 COLUMN_GAP = 1
@@ -43,7 +43,14 @@ COLUMN_GAP = 1
 def price(value: float) -> str:
     if math.isnan(value) or value <= 0:
         return "—"
-    return f"{value:,.2f}" if value < 100_000 else f"{value:,.0f}"
+    # Thousands separators only where they fit the 8-character column.
+    return (
+        f"{value:,.2f}"
+        if value < 10_000
+        else f"{value:.2f}"
+        if value < 100_000
+        else (f"{value:.0f}")
+    )
 
 
 def signed(value: float, suffix: str = "") -> str:
