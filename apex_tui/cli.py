@@ -32,16 +32,28 @@ examples:
 
 @dataclass(frozen=True)
 class Subcommand:
-    """A subcommand implemented by a module with add_arguments(parser) and run(args) -> int."""
+    """A subcommand implemented by a module with add_arguments(parser) and run(args) -> int.
+
+    `defaults` names a function in apex_tui.cli_defaults that fills unset arguments from the
+    loaded settings (so `--config` applies to headless commands too).
+    """
 
     name: str
     module: str
     help: str
+    defaults: str = ""
 
 
-# Headless subcommands live with the package they drive and are imported only when used, so
-# `apex-tui config check` never loads Textual or ib_async.
-SUBCOMMANDS: tuple[Subcommand, ...] = ()
+# Headless subcommands live with the package they drive; their modules are imported only when
+# the parser is built for them, so `apex-tui config check` never loads Textual.
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "journal",
+        "apex_tui.orders.cli",
+        "print and filter the order journal",
+        defaults="journal",
+    ),
+)
 
 
 def _config_parent() -> argparse.ArgumentParser:
@@ -162,6 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_run
     else:
         handler = args._runner
+        spec = next(s for s in SUBCOMMANDS if s.name == args.command)
+        if spec.defaults:
+            from apex_tui import cli_defaults  # noqa: PLC0415
+
+            try:
+                getattr(cli_defaults, spec.defaults)(args)
+            except ConfigError as exc:
+                return _report_config_error(exc)
     try:
         return handler(args)
     except ConfigError as exc:

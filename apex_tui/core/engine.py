@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
+from apex_tui.core.health_wiring import build_checks
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError
+from apex_tui.health.board import HealthBoard
+from apex_tui.health.model import CheckResult, Status
+from apex_tui.health.probes import LoopLagMonitor
+from apex_tui.health.runner import HealthRunner
 from apex_tui.logging import get_logger
 
 log = get_logger(__name__)
@@ -37,6 +42,21 @@ class Engine:
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
         self.start_error: str | None = None
+        self.health = HealthBoard()
+        self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic)
+        self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
+        self.health.on_transition(self._log_health_transition)
+
+    def _log_health_transition(self, result: CheckResult, previous: Status | None) -> None:
+        level = "warning" if result.status is not Status.HEALTHY else "info"
+        getattr(log, level)(
+            "health_changed",
+            check=result.name,
+            status=result.status.label,
+            previous=None if previous is None else previous.label,
+            value=result.value,
+            message=result.message,
+        )
 
     @property
     def mode(self) -> str:
@@ -59,6 +79,8 @@ class Engine:
         """Start the simulator (sim mode) and the connector; returns once they are running."""
         broker = self.settings.broker
         port: int | None = None
+        self.loop_lag.start()
+        self.health_runner.start()
         try:
             if broker.mode is BrokerMode.SIM:
                 # Blocking start (binds, builds the world) runs off the UI's loop.
@@ -78,6 +100,8 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""
+        await self.health_runner.stop()
+        await self.loop_lag.stop()
         if self.connector is not None:
             await self.connector.stop()
         if self.simulator is not None:

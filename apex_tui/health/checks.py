@@ -42,7 +42,7 @@ class Check:
 class ConnectionCheck(Check):
     """Broker connection state and the heartbeat's round trip."""
 
-    name = "broker connection"
+    name = "connection"
 
     def __init__(
         self,
@@ -167,16 +167,21 @@ class DiskCheck(Check):
         min_free_bytes: float = 2e9,
         warn_hours: float = 24.0,
         free_bytes: Callable[[Path], float] | None = None,
+        min_span_s: float = 240.0,
     ) -> None:
         super().__init__(clock)
         self._path, self._min, self._warn = path, min_free_bytes, warn_hours
+        self._min_span = min_span_s
         self._free = free_bytes or _statvfs_free
         self._samples: deque[tuple[float, float]] = deque(maxlen=60)
 
     async def run(self) -> CheckResult:
         free = self._free(self._path)
-        self._samples.append((self.clock.monotonic(), free))
-        rate = -slope_per_second(self._samples)  # bytes/s being consumed
+        now = self.clock.monotonic()
+        self._samples.append((now, free))
+        # Forecast only from a few minutes of samples: one burst of writes is not a trend.
+        span = now - self._samples[0][0]
+        rate = -slope_per_second(self._samples) if span >= self._min_span else 0.0
         hours = free / rate / 3600 if rate > 0 else math.inf
         value = f"{free / 1e9:.1f} GB free"
         if not math.isinf(hours):
@@ -218,10 +223,11 @@ class MemoryCheck(Check):
         rss = self._rss()
         self._samples.append((self.clock.monotonic(), rss))
         slope = slope_per_second(self._samples) * 60 / 1e6  # MB per minute
-        value = f"{rss / 1e6:.0f} MB · {slope:+.1f} MB/min"
+        enough = len(self._samples) >= self._min_samples  # a slope from startup noise misleads
+        value = f"{rss / 1e6:.0f} MB" + (f" · {slope:+.1f} MB/min" if enough else "")
         if rss > self._limit:
             return self.result(U, value, f"over {self._limit / 1e9:.1f} GB", rss)
-        if len(self._samples) >= self._min_samples and slope > self._max_slope:
+        if enough and slope > self._max_slope:
             return self.result(D, value, "growing steadily: possible leak", rss)
         return self.result(H, value, "steady", rss)
 

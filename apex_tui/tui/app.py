@@ -16,8 +16,9 @@ from apex_tui.core.engine import Engine
 from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.panes.base import Pane
+from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.panes.log import LogPane
-from apex_tui.tui.panes.placeholders import HealthPane, JobsPane, RiskPane, SignalsPane
+from apex_tui.tui.panes.placeholders import JobsPane, RiskPane, SignalsPane
 from apex_tui.tui.panes.positions import PositionsPane
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
@@ -112,7 +113,7 @@ class ApexApp(App[None]):
             yield SignalsPane(id="signals")
             yield RiskPane(id="risk")
             yield PositionsPane(id="positions", refresh_s=self._refresh_s)
-            yield HealthPane(id="health")
+            yield HealthPane(id="health", refresh_s=max(self._refresh_s, 0.5))
             yield JobsPane(id="jobs")
         log_pane = LogPane(log_tail(), self._refresh_s)
         log_pane.display = False
@@ -130,6 +131,7 @@ class ApexApp(App[None]):
 
     async def start_engine(self) -> None:
         """Start the broker side; on failure say why in a notification and the header."""
+        self.query_one(HealthPane).attach(self.engine.health)
         try:
             await self.engine.start()
         except ApexError as exc:

@@ -17,12 +17,6 @@ class RiskPane(Pane):
     EMPTY = "Risk engine not running: no limits in use."
 
 
-class HealthPane(Pane):
-    TITLE = "Health"
-    NUMBER = 5
-    EMPTY = "No health checks have run yet."
-
-
 class JobsPane(Pane):
     TITLE = "Jobs"
     NUMBER = 6

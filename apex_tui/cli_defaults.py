@@ -1,0 +1,13 @@
+"""Fill a headless command's unset arguments from the settings (file, env), so `--config`
+means the same for every command."""
+
+from __future__ import annotations
+
+import argparse
+
+from apex_tui.config import load_settings
+
+
+def journal(args: argparse.Namespace) -> None:
+    if args.file is None:
+        args.file = load_settings(args.config).orders.journal_path

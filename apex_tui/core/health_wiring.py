@@ -1,0 +1,83 @@
+"""Build the health checks from the Engine's live services (inputs injected as callables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from apex_tui.health.checks import (
+    Check,
+    ConnectionCheck,
+    DiskCheck,
+    FarmCheck,
+    FreshnessCheck,
+    LoopLagCheck,
+    MemoryCheck,
+)
+from apex_tui.health.probes import LoopLagMonitor, rss_bytes
+
+if TYPE_CHECKING:
+    from apex_tui.core.engine import Engine
+
+
+def _always_open(_symbol: str) -> bool:
+    return True
+
+
+def build_checks(
+    engine: Engine,
+    monitor: LoopLagMonitor,
+    market_open: Callable[[str], bool] = _always_open,
+) -> list[Check]:
+    """Every check the Health pane and `apex-tui health` show, in display order."""
+    clock = engine.clock
+
+    def state() -> tuple[str, str]:
+        view = engine.connection()
+        return view.state, view.reason
+
+    def rtt() -> float | None:
+        connector = engine.connector
+        if connector is None:
+            return None
+        rtt: float | None = getattr(connector.board, "heartbeat_rtt", None)
+        return rtt
+
+    def farms_down() -> dict[str, str]:
+        connector = engine.connector
+        if connector is None:
+            return {}
+        degraded = connector.supervisor.degraded
+        return {k.removeprefix("farm:"): v for k, v in degraded.items() if k.startswith("farm:")}
+
+    def quotes() -> list[object]:
+        connector = engine.connector
+        if connector is None:
+            return []
+        streaming = set(connector.subscriptions.streaming)
+        return [q for s, q in connector.quotes.snapshot().items() if s in streaming]
+
+    checks: list[Check] = [
+        ConnectionCheck(clock, state, rtt),
+        FarmCheck(clock, farms_down),
+        FreshnessCheck(
+            clock,
+            quotes,  # type: ignore[arg-type]
+            market_open,
+            engine.settings.broker.staleness_threshold,
+        ),
+        DiskCheck(clock, _local_path(engine.settings.data.dir)),
+        MemoryCheck(clock, lambda: float(rss_bytes())),
+        LoopLagCheck(clock, monitor),
+    ]
+    return checks
+
+
+def _local_path(root: str) -> Path:
+    """The folder to measure free space on; object-store URIs have no local disk to watch."""
+    return (
+        Path(root.removeprefix("file://"))
+        if "://" not in root.removeprefix("file://")
+        else (Path.cwd())
+    )
