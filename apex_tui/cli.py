@@ -48,6 +48,12 @@ class Subcommand:
 # the parser is built for them, so `apex-tui config check` never loads Textual.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
+        "dataset",
+        "apex_tui.store.cli",
+        "inspect and repair the Parquet dataset (ls, verify, compact)",
+        defaults="settings",
+    ),
+    Subcommand(
         "journal",
         "apex_tui.orders.cli",
         "print and filter the order journal",

@@ -11,3 +11,8 @@ from apex_tui.config import load_settings
 def journal(args: argparse.Namespace) -> None:
     if args.file is None:
         args.file = load_settings(args.config).orders.journal_path
+
+
+def settings(args: argparse.Namespace) -> None:
+    """Give the command the loaded settings as `args.settings`."""
+    args.settings = load_settings(args.config)

@@ -11,15 +11,19 @@ from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
 from apex_tui.core.health_wiring import build_checks
+from apex_tui.core.recording import Recorder
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError
+from apex_tui.flags import FlagBoard
 from apex_tui.health.board import HealthBoard
 from apex_tui.health.model import CheckResult, Status
 from apex_tui.health.probes import LoopLagMonitor
 from apex_tui.health.runner import HealthRunner
 from apex_tui.logging import get_logger
+from apex_tui.store.lake import Lake
+from apex_tui.store.sink import Sink
 
 log = get_logger(__name__)
 
@@ -42,6 +46,10 @@ class Engine:
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
         self.start_error: str | None = None
+        self.flags = FlagBoard(settings.flags, clock=self.clock)
+        self.lake: Lake | None = None
+        self.sink: Sink | None = None
+        self.recorder: Recorder | None = None
         self.health = HealthBoard()
         self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic)
         self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
@@ -82,13 +90,22 @@ class Engine:
         self.loop_lag.start()
         self.health_runner.start()
         try:
+            await self._start_recording()
             if broker.mode is BrokerMode.SIM:
                 # Blocking start (binds, builds the world) runs off the UI's loop.
                 self.simulator = await asyncio.to_thread(
                     start_embedded_simulator, self.settings.sim, self.settings.broker
                 )
                 port = self.simulator.port
-            connector = Connector(broker, port=port, clock=self.clock)
+            recorder = self.recorder
+            connector = Connector(
+                broker,
+                port=port,
+                clock=self.clock,
+                on_tick=None if recorder is None else recorder.on_tick,
+            )
+            if recorder is not None:
+                connector.bars.on_bar(recorder.on_bar)
             self.connector = connector
             for symbol in self.watchlist.load():
                 await connector.add_symbol(symbol)
@@ -98,12 +115,33 @@ class Engine:
             log.error("engine_start_failed", error=str(exc))
             raise
 
+    async def _start_recording(self) -> None:
+        """Open the dataset (clearing temp files a crash left) and start the sink's thread."""
+        lake = await asyncio.to_thread(Lake.open, self.settings.data)
+        if lake.leftovers_removed:
+            log.warning("dataset_leftovers_removed", files=lake.leftovers_removed)
+        sink = Sink(lake.repositories(), self.settings.data)
+        sink.start()
+        self.lake, self.sink = lake, sink
+        self.recorder = Recorder(
+            sink,
+            ticks_enabled=lambda: self.flags.is_on("sink_ticks"),
+            bars_enabled=lambda: self.flags.is_on("sink_bars"),
+        )
+        self.recorder.start()
+
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""
         await self.health_runner.stop()
         await self.loop_lag.stop()
         if self.connector is not None:
             await self.connector.stop()
+        if self.recorder is not None:
+            await self.recorder.stop()  # hands the last buffered rows to the sink
+        if self.sink is not None:
+            stats = await asyncio.to_thread(self.sink.close)
+            log.info("sink_closed", rows_written=stats.rows_written, dropped=stats.dropped_rows)
+            self.sink = None
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)
             self.simulator = None

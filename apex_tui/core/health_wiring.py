@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from apex_tui.core.recording import sink_view
 from apex_tui.health.checks import (
     Check,
     ConnectionCheck,
@@ -14,6 +15,7 @@ from apex_tui.health.checks import (
     FreshnessCheck,
     LoopLagCheck,
     MemoryCheck,
+    SinkCheck,
 )
 from apex_tui.health.probes import LoopLagMonitor, rss_bytes
 
@@ -58,6 +60,9 @@ def build_checks(
         streaming = set(connector.subscriptions.streaming)
         return [q for s, q in connector.quotes.snapshot().items() if s in streaming]
 
+    data = engine.settings.data
+    capacity = data.ticks.max_queue_rows + data.bars.max_queue_rows
+
     checks: list[Check] = [
         ConnectionCheck(clock, state, rtt),
         FarmCheck(clock, farms_down),
@@ -67,6 +72,7 @@ def build_checks(
             market_open,
             engine.settings.broker.staleness_threshold,
         ),
+        SinkCheck(clock, lambda: sink_view(engine.sink, capacity)),
         DiskCheck(clock, _local_path(engine.settings.data.dir)),
         MemoryCheck(clock, lambda: float(rss_bytes())),
         LoopLagCheck(clock, monitor),

@@ -146,7 +146,7 @@ class SinkCheck(Check):
         if s is None:
             return self.result(H, "off", "the sink is not running")
         fill = s.queue_depth / s.queue_capacity if s.queue_capacity else 0.0
-        value = f"q {s.queue_depth} · lag {s.flush_lag:.1f} s · dropped {s.dropped}"
+        value = f"queue {s.queue_depth:,}" + (f" · {s.dropped:,} dropped" if s.dropped else "")
         if s.last_error:
             return self.result(U, value, f"write failing: {s.last_error}", fill)
         if s.dropped or fill > 0.8 or s.flush_lag > self._max_lag:

@@ -93,8 +93,8 @@ class HealthPane(Pane):
         results = feed.results()
         self.query_one(".empty-state", Static).display = not results
         table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-        table.add_column("check", no_wrap=True)
-        table.add_column("value", justify="right", no_wrap=True)
+        table.add_column("check", no_wrap=True, min_width=13)
+        table.add_column("value", justify="right", no_wrap=True, overflow="ellipsis")
         for i, result in enumerate(results):
             name = Text(f"{_SYMBOL[result.status]} ", style=self._color(result.status))
             name.append(result.name, style="reverse" if i == self.cursor and self.has_focus else "")
