@@ -42,11 +42,18 @@ class Subcommand:
     module: str
     help: str
     defaults: str = ""
+    takes_config: bool = True
 
 
 # Headless subcommands live with the package they drive; their modules are imported only when
 # the parser is built for them, so `apex-tui config check` never loads Textual.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "sim",
+        "apex_tui.sim.cli",
+        "run the gateway simulator on its own (loopback)",
+        takes_config=False,
+    ),
     Subcommand(
         "dataset",
         "apex_tui.store.cli",
@@ -110,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for spec in SUBCOMMANDS:
         module = importlib.import_module(spec.module)
-        sp = sub.add_parser(spec.name, parents=[parent], help=spec.help)
+        parents = [parent] if spec.takes_config else []
+        sp = sub.add_parser(spec.name, parents=parents, help=spec.help)
         module.add_arguments(sp)
         sp.set_defaults(_runner=module.run)
     return parser

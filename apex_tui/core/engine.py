@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
+from apex_tui.core.alerts import AlertBook, AlertFired
 from apex_tui.core.health_wiring import build_checks
+from apex_tui.core.market_hours import MarketHours
 from apex_tui.core.recording import Recorder
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
+from apex_tui.core.trading import TradingDesk
 from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError
@@ -22,6 +25,7 @@ from apex_tui.health.model import CheckResult, Status
 from apex_tui.health.probes import LoopLagMonitor
 from apex_tui.health.runner import HealthRunner
 from apex_tui.logging import get_logger
+from apex_tui.signals.book import SignalBook
 from apex_tui.store.lake import Lake
 from apex_tui.store.sink import Sink
 
@@ -39,9 +43,21 @@ class ConnectionView:
 class Engine:
     """Owns every service; the UI reads its stores and calls its commands."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, live: bool = False
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.live = live
+        sim_always = (
+            settings.broker.mode is BrokerMode.SIM and settings.sim.market_hours == "always"
+        )
+        self.market_hours = MarketHours(self.clock, always_open=sim_always)
+        self.desk: TradingDesk | None = None
+        self._upkeep_task: asyncio.Task[None] | None = None
+        self.signals: SignalBook | None = None
+        self.alerts = AlertBook()
+        self.fired_alerts: list[AlertFired] = []  # drained by the UI
         self.simulator: RunningSimulator | None = None
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
@@ -80,7 +96,7 @@ class Engine:
 
     def pending_work(self) -> list[str]:
         """Reasons quitting needs a confirmation (working orders, pending proposals)."""
-        return []
+        return [] if self.desk is None else self.desk.pending_work()
 
     # --- life cycle ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -107,9 +123,19 @@ class Engine:
             if recorder is not None:
                 connector.bars.on_bar(recorder.on_bar)
             self.connector = connector
+            self.desk = TradingDesk(
+                self.settings,
+                self.clock,
+                connector,
+                self.flags,
+                live=self.live,
+                market_open=self.market_hours.is_open,
+                sector_of=connector.sector_of,
+            )
             for symbol in self.watchlist.load():
                 await connector.add_symbol(symbol)
             await connector.start()
+            self._upkeep_task = asyncio.ensure_future(self._upkeep())
         except ApexError as exc:
             self.start_error = str(exc)
             log.error("engine_start_failed", error=str(exc))
@@ -130,8 +156,32 @@ class Engine:
         )
         self.recorder.start()
 
+    async def _upkeep(self) -> None:
+        """Twice a second: approval locks, proposal expiry, the daily loss limit."""
+        while True:
+            await asyncio.sleep(0.5)
+            if self.desk is not None:
+                try:
+                    self.desk.tick()
+                except ApexError as exc:
+                    log.error("desk_upkeep_failed", error=str(exc))
+            self._check_alerts()
+
+    def _check_alerts(self) -> None:
+        if self.connector is None or not self.alerts.alerts:
+            return
+        fired = self.alerts.check(self.connector.quotes.snapshot().values(), self.clock.now())
+        for hit in fired:
+            log.warning("price_alert", alert=hit.alert.describe(), last=hit.last)
+            if self.desk is not None:
+                self.desk.journal.append("alert", {"alert": hit.alert.describe(), "last": hit.last})
+        self.fired_alerts.extend(fired)
+
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""
+        if self._upkeep_task is not None:
+            self._upkeep_task.cancel()
+            await asyncio.gather(self._upkeep_task, return_exceptions=True)
         await self.health_runner.stop()
         await self.loop_lag.stop()
         if self.connector is not None:
@@ -142,6 +192,8 @@ class Engine:
             stats = await asyncio.to_thread(self.sink.close)
             log.info("sink_closed", rows_written=stats.rows_written, dropped=stats.dropped_rows)
             self.sink = None
+        if self.desk is not None:
+            self.desk.journal.close()
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)
             self.simulator = None

@@ -15,15 +15,19 @@ from textual.widgets import Footer
 from apex_tui.core.engine import Engine
 from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
+from apex_tui.tui.commands import CommandMixin
 from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.panes.log import LogPane
-from apex_tui.tui.panes.placeholders import JobsPane, RiskPane, SignalsPane
+from apex_tui.tui.panes.placeholders import JobsPane
 from apex_tui.tui.panes.positions import PositionsPane
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
+from apex_tui.tui.panes.risk import RiskPane
+from apex_tui.tui.panes.signals import SignalsPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from apex_tui.tui.screens.help import HelpScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
+from apex_tui.tui.widgets.command_bar import CommandBar
 from apex_tui.tui.widgets.status_bar import StatusBar
 
 log = get_logger(__name__)
@@ -40,7 +44,7 @@ def _themes_folder(configured: Path) -> Path:
     return bundled if bundled.is_dir() else configured
 
 
-class ApexApp(App[None]):
+class ApexApp(CommandMixin, App[None]):
     """The trader's cockpit."""
 
     TITLE = "Apex TUI"
@@ -52,6 +56,22 @@ class ApexApp(App[None]):
         Binding("4", "focus_pane('risk')", "Risk", show=False, tooltip="Focus Risk"),
         Binding("5", "focus_pane('health')", "Health", show=False, tooltip="Focus Health"),
         Binding("6", "focus_pane('jobs')", "Jobs", show=False, tooltip="Focus Jobs"),
+        Binding("colon", "command_line", "Command", tooltip="Command line: buy, sell, cancel, ..."),
+        Binding("K", "kill_switch", "Kill", show=False, tooltip="Kill switch: cancel all, HALT"),
+        Binding(
+            "a",
+            "acknowledge",
+            "Acknowledge",
+            show=False,
+            tooltip="Review and acknowledge the reconnect checkpoint",
+        ),
+        Binding(
+            "U",
+            "unlock",
+            "Unlock",
+            show=False,
+            tooltip="Back to ACTIVE after a breaker trip or a live start (typed confirmation)",
+        ),
         Binding("l", "toggle_log", "Log", tooltip="Show or hide the log pane"),
         Binding(
             "R",
@@ -110,14 +130,17 @@ class ApexApp(App[None]):
         with Grid(id="panes"):
             # Grid cells fill row by row: this order puts Quotes over Positions on the left.
             yield QuotesPane(id="quotes", refresh_s=self._refresh_s)
-            yield SignalsPane(id="signals")
-            yield RiskPane(id="risk")
+            yield SignalsPane(id="signals", refresh_s=max(self._refresh_s, 0.25))
+            yield RiskPane(id="risk", refresh_s=max(self._refresh_s, 0.5))
             yield PositionsPane(id="positions", refresh_s=self._refresh_s)
             yield HealthPane(id="health", refresh_s=max(self._refresh_s, 0.5))
             yield JobsPane(id="jobs")
         log_pane = LogPane(log_tail(), self._refresh_s)
         log_pane.display = False
         yield log_pane
+        bar = CommandBar(self._watchlist_symbols)
+        bar.display = False
+        yield bar
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,7 +179,14 @@ class ApexApp(App[None]):
                 monotonic=clock.monotonic,
             )
         )
-        self.query_one(PositionsPane).attach(connector.portfolio)
+        desk = self.engine.desk
+        self.query_one(PositionsPane).attach(
+            connector.portfolio, desk.manager if desk is not None else None
+        )
+        self.query_one(SignalsPane).attach(desk, self.engine.signals, clock.now)
+        if desk is not None:
+            self.query_one(RiskPane).attach(desk)
+        self.set_interval(0.5, self.drain_alerts)
         if isinstance(self.focused, QuotesPane) or self.focused is None:
             self.action_focus_pane("quotes")
 

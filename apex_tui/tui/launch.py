@@ -35,7 +35,7 @@ def launch_tui(settings: Settings, *, live_flag: bool) -> int:
         max_bytes=settings.logging.max_bytes,
         backups=settings.logging.backups,
     )
-    engine = Engine(settings)
+    engine = Engine(settings, live=live_flag)
     log.info("starting", mode=str(settings.broker.mode))
     asyncio.run(_run(engine))
     log.info("stopped")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from apex_tui.domain.portfolio import AccountStrip, PositionView
+from apex_tui.orders.manager import OrderView
 from apex_tui.tui.panes.base import Pane
 
 
@@ -31,27 +33,97 @@ def qty(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.4g}"
 
 
+class OrdersFeed(Protocol):
+    version: int
+
+    def orders(self) -> list[OrderView]: ...
+
+
 class PositionsPane(Pane):
-    TITLE = "Positions"
+    TITLE = "Positions & orders"
     NUMBER = 2
     EMPTY = "Not connected: positions appear once the gateway is synced."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("x", "cancel_order", "Cancel order", tooltip="Cancel the selected working order"),
+    ]
 
     def __init__(self, *, id: str | None = None, refresh_s: float = 0.1) -> None:
         super().__init__(id=id)
         self._feed: PortfolioFeed | None = None
-        self._version = -1
+        self._orders: OrdersFeed | None = None
+        self._version: tuple[int, int, int, bool] = (-1, -1, -1, False)
         self._refresh_s = refresh_s
+        self.cursor = 0
+        self._order_refs: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="account-strip")
         yield Static(self.EMPTY, classes="empty-state")
         yield Static("", id="positions-table")
+        yield Static("", id="orders-table")
 
-    def attach(self, feed: PortfolioFeed | None) -> None:
-        """Start (or stop, with None) showing a portfolio store."""
+    def attach(self, feed: PortfolioFeed | None, orders: OrdersFeed | None = None) -> None:
+        """Start (or stop, with None) showing a portfolio store and the order manager."""
         self._feed = feed
-        self._version = -1
+        self._orders = orders
+        self._version = (-1, -1, -1, False)
         self.pull()
+
+    def action_move(self, step: int) -> None:
+        if self._order_refs:
+            self.cursor = max(0, min(self.cursor + step, len(self._order_refs) - 1))
+            self._version = (-1, -1, -1, False)
+            self.pull()
+
+    def selected_order(self) -> str | None:
+        refs = self._order_refs
+        return refs[self.cursor] if 0 <= self.cursor < len(refs) else None
+
+    def action_cancel_order(self) -> None:
+        """Cancel the selected order (the app asks the desk; the result is notified)."""
+        ref = self.selected_order()
+        if ref is None:
+            self.notify("No working order selected", severity="warning", timeout=3)
+            return
+        self.app.cancel_order(ref)  # type: ignore[attr-defined]
+
+    def on_focus(self) -> None:
+        self._version = (-1, -1, -1, False)
+
+    def on_blur(self) -> None:
+        self._version = (-1, -1, -1, False)
+
+    def _render_orders(self) -> None:
+        widget = self.query_one("#orders-table", Static)
+        orders = self._orders.orders() if self._orders is not None else []
+        working = [o for o in orders if not o.state.terminal]
+        done = [o for o in orders if o.state.terminal][-5:]
+        self._order_refs = [o.order_ref for o in working]
+        self.cursor = max(0, min(self.cursor, len(working) - 1))
+        widget.display = bool(orders)
+        if not orders:
+            return
+        table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
+        for title in ("Order", "Side", "Qty", "Filled", "Price", "State"):
+            table.add_column(title, justify="left" if title in ("Order", "State") else "right")
+        for i, o in enumerate([*working, *reversed(done)]):
+            price = "MKT" if o.spec.limit_price is None else f"{o.spec.limit_price:,.2f}"
+            ref = Text(f"{o.spec.symbol} {o.order_ref[:8]}")
+            if i == self.cursor and i < len(working) and self.has_focus:
+                ref.stylize("reverse")
+            style = "" if i < len(working) else "dim"
+            table.add_row(
+                ref,
+                o.spec.side.value,
+                qty(o.spec.qty),
+                qty(o.filled_qty),
+                price,
+                Text(o.state.value, style=style),
+                style=style,
+            )
+        widget.update(table)
 
     def on_mount(self) -> None:
         self.set_interval(self._refresh_s, self.pull)
@@ -66,7 +138,7 @@ class PositionsPane(Pane):
         return Text(money(value, signed=True), style=color, justify="right")
 
     def pull(self) -> None:
-        """Redraw when the store's version moved (marks move it with every tick)."""
+        """Redraw when a store's version moved (marks move it with every tick)."""
         feed = self._feed
         empty = self.query_one(".empty-state", Static)
         strip = self.query_one("#account-strip", Static)
@@ -75,9 +147,12 @@ class PositionsPane(Pane):
             empty.display = True
             strip.display = table_widget.display = False
             return
-        if feed.version == self._version:
+        orders_version = self._orders.version if self._orders is not None else -1
+        version = (feed.version, orders_version, self.cursor, self.has_focus)
+        if version == self._version:
             return
-        self._version = feed.version
+        self._version = version
+        self._render_orders()
         account = feed.account()
         strip.display = True
         line = Text()
