@@ -28,6 +28,7 @@ from apex_tui.settings_sections import (
     DataSettings,
     FlagsSettings,
     JobsSettings,
+    OrdersSettings,
     RiskSettings,
     SignalsSettings,
     SimSettings,
@@ -112,6 +113,9 @@ class Settings(BaseSettings):
     data: DataSettings = Field(default_factory=DataSettings, description="Parquet dataset.")
     jobs: JobsSettings = Field(default_factory=JobsSettings, description="Backfill jobs.")
     risk: RiskSettings = Field(default_factory=RiskSettings, description="Risk limits.")
+    orders: OrdersSettings = Field(
+        default_factory=OrdersSettings, description="Proposals and orders."
+    )
     signals: SignalsSettings = Field(
         default_factory=SignalsSettings, description="Signal generators."
     )

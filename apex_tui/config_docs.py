@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from apex_tui.config import Settings, flat_fields
 
 
@@ -31,15 +33,13 @@ def render_markdown() -> str:
 
 def render_keybindings() -> str:
     """docs/keybindings.md; imported lazily because it needs Textual."""
+    from apex_tui.tui import keymap  # noqa: PLC0415
     from apex_tui.tui.key_groups import key_groups  # noqa: PLC0415
-    from apex_tui.tui.keymap import binding_rows, render_markdown as keys_md  # noqa: PLC0415
 
-    return keys_md(binding_rows(key_groups()))
+    return keymap.render_markdown(keymap.binding_rows(key_groups()))
 
 
 if __name__ == "__main__":
-    from pathlib import Path
-
     docs = Path(__file__).resolve().parents[1] / "docs"
     (docs / "configuration.md").write_text(render_markdown(), encoding="utf-8")
     (docs / "keybindings.md").write_text(render_keybindings(), encoding="utf-8")

@@ -1,6 +1,7 @@
 """Config sections owned by other packages, gathered in one place for apex_tui.config.
 
-TEMPORARY stand-ins until each package's own settings model lands; see config.py.
+Each package owns the model of its section; `[sim]` lives here because the simulator itself
+takes plain dataclasses (it imports nothing from the app) and core/simulator.py maps them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from apex_tui.broker.settings import BrokerSettings
+from apex_tui.flags import FlagsSettings
+from apex_tui.jobs.settings import JobsSettings
+from apex_tui.orders.settings import OrdersSettings
+from apex_tui.risk.settings import RiskSettings
+from apex_tui.signals.settings import SignalSettings as SignalsSettings
+from apex_tui.store.settings import DataSettings
 
 
 class _Section(BaseModel):
@@ -61,31 +68,12 @@ class SimSettings(_Section):
     )
 
 
-class DataSettings(_Section):
-    """Parquet dataset."""
-
-
-class JobsSettings(_Section):
-    """Backfill jobs."""
-
-
-class RiskSettings(_Section):
-    """Risk limits."""
-
-
-class SignalsSettings(_Section):
-    """Signal generators."""
-
-
-class FlagsSettings(_Section):
-    """Feature flags."""
-
-
 __all__ = [
     "BrokerSettings",
     "DataSettings",
     "FlagsSettings",
     "JobsSettings",
+    "OrdersSettings",
     "RiskSettings",
     "SignalsSettings",
     "SimSettings",

@@ -24,9 +24,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def discover(only: str | None) -> list[str]:
-    names = sorted(
-        m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_")
-    )
+    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     return [n for n in names if only is None or only in n]
 
 

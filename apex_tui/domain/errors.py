@@ -113,3 +113,11 @@ class ApprovalRefused(ApexError):
     def __init__(self, message: str, *, reason: str):
         super().__init__(message)
         self.reason = reason
+
+
+class ConfirmationRequired(ValidationError):
+    """A dangerous action needs the trader to type `phrase` first."""
+
+    def __init__(self, message: str, *, phrase: str):
+        super().__init__(message)
+        self.phrase = phrase

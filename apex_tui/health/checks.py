@@ -164,6 +164,7 @@ class DiskCheck(Check):
         self,
         clock: Clock,
         path: Path,
+        *,
         min_free_bytes: float = 2e9,
         warn_hours: float = 24.0,
         free_bytes: Callable[[Path], float] | None = None,

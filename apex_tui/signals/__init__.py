@@ -1,0 +1,1 @@
+"""Signals: TA-Lib-exact indicators, generators, regime classes, the SignalBook and engine."""

@@ -1,0 +1,99 @@
+"""ib_async objects -> frozen domain records; nothing mutable from ib_async leaves broker/."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from apex_tui.domain.portfolio import Execution, OpenOrderView
+from apex_tui.domain.quotes import Tick
+
+
+def _num(value: Any) -> float:
+    """IB's "no value" markers (None, -1 for prices, UNSET_DOUBLE) become NaN."""
+    if value is None:
+        return math.nan
+    number = float(value)
+    if number >= 1.7e308:  # UNSET_DOUBLE
+        return math.nan
+    return number
+
+
+def _price(value: Any) -> float:
+    number = _num(value)
+    return math.nan if number == -1.0 else number
+
+
+def _utc(value: datetime | None, fallback: datetime) -> datetime:
+    if value is None:
+        return fallback
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def symbol_of(contract: Any) -> str:
+    """The watchlist symbol of a contract (its IB symbol for stocks)."""
+    return str(contract.symbol)
+
+
+def tick_from_ticker(ticker: Any, now: datetime) -> Tick:
+    """Snapshot of a Ticker's top of book; `now` when the ticker has no time yet."""
+    return Tick(
+        time=_utc(ticker.time, now),
+        symbol=symbol_of(ticker.contract),
+        bid=_price(ticker.bid),
+        ask=_price(ticker.ask),
+        last=_price(ticker.last),
+        bid_size=_num(ticker.bidSize),
+        ask_size=_num(ticker.askSize),
+        last_size=_num(ticker.lastSize),
+        volume=_num(ticker.volume),
+    )
+
+
+def close_of(ticker: Any) -> float:
+    """The previous session's close, NaN when IB has not sent it."""
+    return _price(ticker.close)
+
+
+def execution_from_fill(fill: Any) -> Execution:
+    """A frozen Execution from an ib_async Fill (execution + commission report)."""
+    ex = fill.execution
+    report = fill.commissionReport
+    commission = _num(report.commission) if report is not None and report.execId else math.nan
+    return Execution(
+        exec_id=str(ex.execId),
+        time=_utc(ex.time, datetime.now(UTC)),
+        account=str(ex.acctNumber),
+        symbol=symbol_of(fill.contract),
+        side=str(ex.side),
+        qty=float(ex.shares),
+        price=float(ex.price),
+        order_id=int(ex.orderId),
+        perm_id=int(ex.permId),
+        client_id=int(ex.clientId),
+        order_ref=str(ex.orderRef or ""),
+        commission=commission,
+    )
+
+
+def order_view_from_trade(trade: Any) -> OpenOrderView:
+    """A frozen OpenOrderView from an ib_async Trade."""
+    order = trade.order
+    return OpenOrderView(
+        order_id=int(order.orderId),
+        perm_id=int(order.permId),
+        symbol=symbol_of(trade.contract),
+        action=str(order.action),
+        qty=float(order.totalQuantity),
+        status=str(trade.orderStatus.status),
+        order_ref=str(order.orderRef or ""),
+    )
+
+
+def multiplier_of(contract: Any) -> float:
+    """The contract multiplier (1 for stocks, where IB sends an empty string)."""
+    try:
+        return float(contract.multiplier) if contract.multiplier else 1.0
+    except ValueError:
+        return 1.0

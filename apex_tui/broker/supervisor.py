@@ -1,0 +1,326 @@
+"""Connection supervision: connect, sync, heartbeat, reconnect with backoff, give up, R.
+
+The supervisor owns the session's life cycle and the ConnectionBoard; what to do with a
+fresh session (restore subscriptions, reconcile) is the `on_session` callback's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from ib_async import IB
+
+from apex_tui.broker.backoff import Backoff
+from apex_tui.broker.errors import CLIENT_ID_IN_USE
+from apex_tui.broker.requests import bounded
+from apex_tui.broker.settings import BrokerSettings
+from apex_tui.broker.states import ConnectionBoard, ConnectionState
+from apex_tui.domain.clock import Clock, SystemClock
+from apex_tui.domain.errors import (
+    AccountNotManaged,
+    ApexError,
+    ClientIdInUse,
+    ConnectionFailed,
+    GatewayVersionTooOld,
+    RequestTimeout,
+)
+
+log = structlog.get_logger(__name__)
+
+S = ConnectionState
+SessionHook = Callable[[bool], Awaitable[None]]  # argument: is this the first session?
+LossHook = Callable[[str], None]
+
+
+class Supervisor:
+    """Keeps one session with the gateway alive, or says clearly why it cannot."""
+
+    def __init__(
+        self,
+        ib: IB,
+        settings: BrokerSettings,
+        board: ConnectionBoard,
+        *,
+        port: int,
+        on_session: SessionHook,
+        on_loss: LossHook | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._ib = ib
+        self._s = settings
+        self._board = board
+        self._port = port
+        self._on_session = on_session
+        self._on_loss = on_loss
+        self._clock = clock or SystemClock()
+        self.backoff = Backoff(
+            base=settings.backoff_base,
+            cap=settings.backoff_max,
+            jitter=settings.backoff_jitter,
+            max_failures=settings.max_failures,
+            window=settings.failure_window,
+            clock=self._clock,
+            rng=rng,
+        )
+        self._wake = asyncio.Event()  # reconnect_now
+        self._lost = asyncio.Event()  # the socket closed under us
+        self._degraded: dict[str, str] = {}  # key -> reason
+        self._connected_reason = ""
+        self.sessions = 0
+        ib.disconnectedEvent += self._on_disconnected
+
+    @property
+    def address(self) -> str:
+        return f"{self._s.host}:{self._port}"
+
+    # -- commands --------------------------------------------------------------------------
+
+    def reconnect_now(self) -> None:
+        """The trader pressed R: retry at once (and forget the failures that made us stop)."""
+        self.backoff.reset()
+        self._wake.set()
+
+    def degrade(self, key: str, reason: str) -> None:
+        """Mark one cause of degradation (1100, a farm down, stale quotes)."""
+        if self._degraded.get(key) != reason:
+            self._degraded[key] = reason
+            self._publish_live()
+
+    def recover(self, key: str) -> None:
+        if self._degraded.pop(key, None) is not None:
+            self._publish_live()
+
+    @property
+    def degraded(self) -> dict[str, str]:
+        return dict(self._degraded)
+
+    def _publish_live(self) -> None:
+        if not self._board.is_live:
+            return
+        if self._degraded:
+            self._board.set(S.DEGRADED, "; ".join(self._degraded.values()))
+        else:
+            self._board.set(S.CONNECTED, self._connected_reason)
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Supervise until cancelled."""
+        first = True
+        while True:
+            self._wake.clear()
+            try:
+                await self._connect_once()
+                await self._on_session(first)
+            except ApexError as exc:
+                self._ib.disconnect()
+                await self._after_failure(exc)
+                continue
+            except Exception as exc:  # an ib_async surprise must not end supervision
+                log.exception("connect_crashed")
+                self._ib.disconnect()
+                await self._after_failure(ConnectionFailed(f"connecting failed: {exc!r}"))
+                continue
+            first = False
+            self.sessions += 1
+            self.backoff.succeeded()
+            self._connected_reason = f"connected to {self.address}"
+            self._board.set(S.CONNECTED, self._connected_reason)
+            self._publish_live()
+            reason = await self._watch()
+            if self._on_loss is not None:
+                self._on_loss(reason)
+            self._degraded.clear()
+            self._ib.disconnect()
+            self._board.set(S.RECONNECTING, reason)
+
+    async def _after_failure(self, exc: ApexError) -> None:
+        log.warning("connect_failed", error=str(exc), code=exc.code, retryable=exc.retryable)
+        delay = self.backoff.next_delay() if exc.retryable else None
+        self._board.failures_in_window = self.backoff.failures_in_window
+        if delay is None:
+            why = str(exc)
+            if exc.retryable:
+                why = (
+                    f"gave up after {self._s.max_failures} failed attempts in "
+                    f"{self._s.failure_window:g} s; last: {exc}"
+                )
+            self._board.next_attempt_in = None
+            self._board.set(S.STOPPED, f"{why} — press R to reconnect")
+            await self._wake.wait()
+            return
+        self._board.next_attempt_in = delay
+        self._board.set(S.RECONNECTING, f"{exc}; retrying in {delay:.1f} s")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _watch(self) -> str:
+        """Wait until the session ends; returns why."""
+        heartbeat = asyncio.ensure_future(self._heartbeat())
+        lost = asyncio.ensure_future(self._lost.wait())
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {heartbeat, lost, wake}, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for task in (heartbeat, lost, wake):
+                task.cancel()
+            await asyncio.gather(heartbeat, lost, wake, return_exceptions=True)
+        if heartbeat in done and not heartbeat.cancelled():
+            return heartbeat.result()
+        if wake in done:
+            return "reconnect requested by the trader"
+        return f"connection to {self.address} lost"
+
+    async def _heartbeat(self) -> str:
+        """reqCurrentTime every interval; no answer in time means a half-open socket."""
+        timeout = self._s.timeouts.heartbeat
+        while True:
+            await asyncio.sleep(self._s.heartbeat_interval)
+            try:
+                await bounded(self._ib.reqCurrentTimeAsync(), seconds=timeout, what="heartbeat")
+            except RequestTimeout:
+                return (
+                    f"heartbeat: no answer from {self.address} within {timeout:g} s "
+                    "(half-open connection)"
+                )
+            except ConnectionFailed:
+                return f"connection to {self.address} lost"
+            self._board.last_heartbeat = self._clock.now()
+            self._board.touch()
+
+    def _on_disconnected(self) -> None:
+        self._lost.set()
+
+    # -- one attempt -----------------------------------------------------------------------
+
+    async def _connect_once(self) -> None:
+        """Connect and sync, failing fast on errors the gateway reports during the handshake."""
+        s, ib = self._s, self._ib
+        self._board.set(S.CONNECTING, f"connecting to {self.address} (clientId {s.client_id})")
+        self._lost.clear()
+        loop = asyncio.get_running_loop()
+        failure: asyncio.Future[ApexError] = loop.create_future()
+
+        def fail(exc: ApexError) -> None:
+            if not failure.done():
+                failure.set_result(exc)
+
+        def on_error(req_id: int, code: int, message: str, _contract: Any) -> None:
+            if code == CLIENT_ID_IN_USE:
+                fail(
+                    ClientIdInUse(
+                        f"clientId {s.client_id} is already in use at {self.address}: close the "
+                        "other API session or set another broker.client_id",
+                        code=code,
+                    )
+                )
+
+        def on_api_error(message: str) -> None:
+            if "version" in message.lower():
+                fail(
+                    GatewayVersionTooOld(
+                        f"the gateway at {self.address} is too old for this client "
+                        f"({message}); upgrade IB Gateway / TWS"
+                    )
+                )
+            elif "Peer closed" in message:
+                fail(
+                    ConnectionFailed(
+                        f"the gateway at {self.address} closed the connection during the "
+                        f"handshake ({message}): check the clientId and the API settings"
+                    )
+                )
+
+        def on_api_start() -> None:
+            accounts = list(ib.client.getAccounts())
+            self._board.accounts = tuple(accounts)
+            self._board.server_version = ib.client.serverVersion()
+            if s.account and s.account not in accounts:
+                fail(
+                    AccountNotManaged(
+                        f"account {s.account} is not among the accounts this login manages "
+                        f"({', '.join(accounts)}): check broker.account"
+                    )
+                )
+                return
+            self._board.set(
+                S.SYNCING, f"syncing positions, orders and executions with {self.address}"
+            )
+
+        ib.errorEvent += on_error
+        ib.client.apiError += on_api_error
+        ib.client.apiStart += on_api_start
+        connect = asyncio.ensure_future(
+            ib.connectAsync(
+                s.host,
+                self._port,
+                clientId=s.client_id,
+                timeout=s.connect_timeout,
+                readonly=s.read_only,
+                account=s.account,
+            )
+        )
+        try:
+            done, _ = await asyncio.wait(
+                {connect, failure},
+                timeout=s.connect_timeout * 2,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            ib.errorEvent -= on_error
+            ib.client.apiError -= on_api_error
+            ib.client.apiStart -= on_api_start
+        if failure.done():
+            await _cancel(connect)
+            self._ib.disconnect()
+            raise failure.result()
+        if not done:
+            await _cancel(connect)
+            raise ConnectionFailed(
+                f"the gateway at {self.address} accepted the connection but did not finish the "
+                f"API handshake and sync within {s.connect_timeout * 2:g} s: is it logged in and "
+                "is the API enabled?"
+            )
+        exc = connect.exception()
+        if exc is not None:
+            raise self._explain(exc) from exc
+
+    def _explain(self, exc: BaseException) -> ApexError:
+        """Turn what ib_async raised into a message that says what to check."""
+        if isinstance(exc, ConnectionRefusedError):
+            return ConnectionFailed(
+                f"connection refused by {self.address}: is IB Gateway / TWS running, is the API "
+                "enabled (Configure > Settings > API > Enable ActiveX and Socket Clients), and is "
+                "the port right (Gateway 4002 paper / 4001 live, TWS 7497 / 7496)?"
+            )
+        if isinstance(exc, TimeoutError):
+            return ConnectionFailed(
+                f"no API handshake from {self.address} within {self._s.connect_timeout:g} s: is "
+                "the gateway logged in, and is this host in its trusted IPs?"
+            )
+        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+            return ConnectionFailed(
+                f"cannot reach {self.address}: {exc.strerror or exc}; check broker.host"
+            )
+        return ConnectionFailed(f"connecting to {self.address} failed: {exc}")
+
+
+async def _cancel(task: asyncio.Future[Any]) -> None:
+    """Cancel `task` and wait for it to end.
+
+    Python 3.11's wait_for swallows a cancellation that arrives just as its inner future
+    completes (ib_async awaits apiStart that way), so the cancel is repeated until it sticks.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.05)
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved

@@ -1,0 +1,127 @@
+"""`apex-tui backfill`: run one backfill job headless, progress on stderr, summary on stdout.
+
+Exit 0 only when the job completed (every request fetched or settled as a gap); 1 when it
+failed or was interrupted; 2 when the arguments are invalid. The historical source comes from
+`make_source(settings)`, which the Engine provides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from apex_tui.domain.errors import ApexError, ValidationError
+from apex_tui.jobs.pacer import Pacer
+from apex_tui.jobs.runner import BackfillRunner
+from apex_tui.jobs.settings import JobsSettings
+from apex_tui.jobs.source import HistoricalSource
+from apex_tui.jobs.spec import BackfillSpec
+from apex_tui.jobs.state import JobState, JobStore
+from apex_tui.store.cli import data_settings
+from apex_tui.store.lake import Lake
+
+
+def make_source(settings: Any) -> HistoricalSource:
+    """The connector's historical source for `settings` (the app's settings, or None).
+
+    Filled in by the Engine wiring; tests monkeypatch it with a fake source.
+    """
+    raise NotImplementedError("make_source is wired by apex_tui.core (the Engine)")
+
+
+def jobs_settings(args: argparse.Namespace) -> JobsSettings:
+    app = getattr(args, "settings", None)
+    base: JobsSettings | None = getattr(app, "jobs", None)
+    if base is None:
+        base = JobsSettings(state_dir=str(Path(data_settings(args).dir) / "_jobs"))
+    return base
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--symbols", required=True, help="comma-separated, e.g. AAPL,MSFT")
+    parser.add_argument("--bar-size", required=True, help='IB bar size, e.g. "1 min", "1 day"')
+    parser.add_argument("--start", required=True, type=date.fromisoformat, help="first session")
+    parser.add_argument("--end", required=True, type=date.fromisoformat, help="last session")
+    parser.add_argument("--what", default="TRADES", help="whatToShow (default TRADES)")
+    hours = parser.add_mutually_exclusive_group()
+    hours.add_argument("--rth", dest="rth", action="store_true", default=True, help="regular hours")
+    hours.add_argument("--all-hours", dest="rth", action="store_false", help="04:00-20:00 ET")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    parser.add_argument("--data-dir", help="dataset root (default: [data] dir)")
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    try:
+        spec = BackfillSpec.create(
+            [s for s in args.symbols.split(",") if s.strip()],
+            args.bar_size,
+            args.start,
+            args.end,
+            what_to_show=args.what,
+            rth=args.rth,
+        )
+    except ValidationError as exc:
+        console.print(f"[red]backfill:[/] {exc}")
+        return 2
+    try:
+        job = asyncio.run(_run(args, spec, console))
+    except ApexError as exc:
+        console.print(f"[red]backfill failed:[/] {exc}")
+        return 1
+    summary = job.summary()
+    if args.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        console.print(
+            f"{job.status}: {summary['requests_done']}/{summary['requests']} requests, "
+            f"{job.bars_written:,} bars, {summary['gaps']} gaps, {summary['failed']} failed"
+        )
+    return 0 if job.status == "complete" else 1
+
+
+async def _run(args: argparse.Namespace, spec: BackfillSpec, console: Console) -> JobState:
+    lake = Lake.open(data_settings(args))
+    settings = jobs_settings(args)
+    source = make_source(getattr(args, "settings", None))
+    pacer = getattr(source, "pacer", None)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    task = progress.add_task(spec.describe(), total=1, info="planning")
+
+    def show(job: JobState) -> None:
+        info = f"{job.bars_written:,} bars · {job.count('gap')} gaps · {job.count('failed')} failed"
+        if isinstance(pacer, Pacer):
+            rolling = pacer.budget().windows[2]
+            info += f" · pacing {rolling.used}/{rolling.limit}"
+        total = len(job.requests)
+        done = job.settled if total else 1
+        progress.update(task, total=max(1, total), completed=done, info=info)
+
+    runner = BackfillRunner(
+        source,
+        lake.bars,
+        JobStore(settings.state_dir),
+        settings,
+        pacer=pacer if isinstance(pacer, Pacer) else None,
+        listener=show,
+    )
+    with progress:
+        job = runner.create(spec)
+        show(job)
+        return await runner.run(job.id)

@@ -1,0 +1,195 @@
+"""Connector CPU against the decode floor: a bare ib_async client on the same 500-symbol feed.
+
+The simulator runs in its own process, streaming N symbols every 250 ms. Two client processes
+run one after the other against it, each subscribing the same N symbols and then measuring,
+over the same steady-state window, its own CPU time (user + system), RSS and event-loop lag:
+
+  bare       an ib_async IB with reqMktData on each contract and no handlers (the floor)
+  connector  apex_tui's Connector: qualification, QuoteBook, bars, portfolio marks, sink
+
+Usage: .venv/bin/python bench/bench_connector.py [--symbols 500] [--seconds 30]
+Prints the figures and the ratio (goal: connector CPU <= 1.5 x bare). Not a test: no gating.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _rss_mb() -> float:
+    with Path("/proc/self/status").open() as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def _cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+async def _lag_probe(samples: list[float], interval: float = 0.01) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        t = loop.time()
+        await asyncio.sleep(interval)
+        samples.append(max(0.0, loop.time() - t - interval))
+
+
+async def _measure(seconds: float) -> dict[str, float]:
+    lags: list[float] = []
+    probe = asyncio.ensure_future(_lag_probe(lags))
+    rss0, cpu0, t0 = _rss_mb(), _cpu(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    cpu1, t1, rss1 = _cpu(), time.perf_counter(), _rss_mb()
+    probe.cancel()
+    lags.sort()
+    p99 = lags[int(len(lags) * 0.99) - 1] if lags else float("nan")
+    return {
+        "cpu_s": cpu1 - cpu0,
+        "cpu_pct": 100.0 * (cpu1 - cpu0) / (t1 - t0),
+        "rss_start_mb": rss0,
+        "rss_end_mb": rss1,
+        "lag_p99_ms": 1000.0 * p99,
+        "lag_median_ms": 1000.0 * statistics.median(lags) if lags else float("nan"),
+    }
+
+
+async def _bare(port: int, symbols: list[str], warmup: float, seconds: float) -> dict[str, float]:
+    # Imported here so each child process loads only what its role needs.
+    from ib_async import IB, Contract, Stock  # noqa: PLC0415
+
+    ib = IB()
+    # The connector's default throttle (4 per 0.1 s): ib_async's 45-per-second bursts can
+    # trip the simulator's 50/s limit when it reads two bursts close together.
+    ib.client.MaxRequests, ib.client.RequestsInterval = 4, 0.1
+    await ib.connectAsync("127.0.0.1", port, clientId=11, timeout=20)
+    contracts = await ib.qualifyContractsAsync(*(Stock(s, "SMART", "USD") for s in symbols))
+    tickers = [ib.reqMktData(c) for c in contracts if isinstance(c, Contract)]
+    deadline = time.monotonic() + 120
+    while sum(1 for t in tickers if t.last == t.last) < len(symbols) * 0.95:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(warmup)
+    result = await _measure(seconds)
+    result["streaming"] = float(sum(1 for t in tickers if t.last == t.last))
+    ib.disconnect()
+    return result
+
+
+async def _connector(
+    port: int, symbols: list[str], warmup: float, seconds: float
+) -> dict[str, float]:
+    from apex_tui.broker.connector import Connector  # noqa: PLC0415
+    from apex_tui.broker.settings import BrokerSettings  # noqa: PLC0415
+    from apex_tui.broker.states import ConnectionState  # noqa: PLC0415
+
+    sunk = [0]
+
+    def sink(_tick: object) -> None:
+        sunk[0] += 1
+
+    settings = BrokerSettings(port=port, client_id=12, max_lines=len(symbols) + 10)
+    c = Connector(settings, on_tick=sink)
+    await c.start()
+    await c.wait_for_state(ConnectionState.CONNECTED, within=30)
+    await asyncio.gather(*(c.add_symbol(s) for s in symbols))
+    deadline = time.monotonic() + 120
+    while (
+        sum(1 for s in symbols if (q := c.quotes.get(s)) and q.last == q.last) < len(symbols) * 0.95
+    ):
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(warmup)
+    before = sunk[0]
+    result = await _measure(seconds)
+    result["ticks_per_s"] = (sunk[0] - before) / seconds
+    result["streaming"] = float(len(c.subscriptions.streaming))
+    await c.stop()
+    return result
+
+
+def _child(role: str, port: int, n: int, warmup: float, seconds: float) -> None:
+    symbols = [f"BN{i:03d}" for i in range(n)]
+    runner = _bare if role == "bare" else _connector
+    result = asyncio.run(runner(port, symbols, warmup, seconds))
+    print(json.dumps(result))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--symbols", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--role", choices=["bare", "connector"], default=None)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    if args.role:
+        _child(args.role, args.port, args.symbols, args.warmup, args.seconds)
+        return 0
+    port = _free_port()
+    names = ",".join(f"BN{i:03d}" for i in range(args.symbols))
+    sim = subprocess.Popen(
+        [PY, "-m", "apex_tui.sim.cli", "--port", str(port), "--symbols", names,
+         "--tick-ms", "250", "--max-lines", str(args.symbols * 3)],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert sim.stderr is not None
+        for line in sim.stderr:
+            if "listening" in line:
+                break
+        results = {}
+        for role in ("bare", "connector"):
+            out = subprocess.run(
+                [PY, __file__, "--role", role, "--port", str(port), "--symbols",
+                 str(args.symbols), "--seconds", str(args.seconds), "--warmup", str(args.warmup)],
+                cwd=ROOT, capture_output=True, text=True, check=False,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )  # fmt: skip
+            if out.returncode != 0:
+                print(f"{role} run failed:\n{out.stderr[-3000:]}", file=sys.stderr)
+                return 1
+            results[role] = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    bare, conn = results["bare"], results["connector"]
+    print(f"symbols={args.symbols} window={args.seconds:g}s tick=250ms")
+    for role, r in results.items():
+        print(
+            f"  {role:9s} cpu {r['cpu_pct']:5.1f}%  rss {r['rss_start_mb']:.1f}->"
+            f"{r['rss_end_mb']:.1f} MB  loop lag p99 {r['lag_p99_ms']:.1f} ms  "
+            f"streaming {r['streaming']:.0f}"
+        )
+    if "ticks_per_s" in conn:
+        print(f"  connector ticks handed to the sink: {conn['ticks_per_s']:.0f}/s")
+    ratio = conn["cpu_s"] / bare["cpu_s"] if bare["cpu_s"] else float("nan")
+    print(f"  CPU ratio connector / bare ib_async = {ratio:.2f} (goal <= 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

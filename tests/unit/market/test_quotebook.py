@@ -1,0 +1,99 @@
+"""QuoteBook: latest quote per symbol, version counter, dirty symbols, staleness."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from apex_tui.domain.quotes import Tick
+from apex_tui.market.quotebook import QuoteBook
+
+T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+
+
+def tick(
+    symbol: str,
+    last: float,
+    *,
+    at: datetime = T0,
+    bid: float = math.nan,
+    ask: float = math.nan,
+    volume: float = math.nan,
+) -> Tick:
+    return Tick(
+        time=at,
+        symbol=symbol,
+        bid=bid,
+        ask=ask,
+        last=last,
+        bid_size=1.0,
+        ask_size=2.0,
+        last_size=3.0,
+        volume=volume,
+    )
+
+
+def test_apply_keeps_the_latest_state_and_the_previous_close() -> None:
+    book = QuoteBook()
+    book.apply(tick("AAPL", 101.0, bid=100.9, ask=101.1), close=100.0)
+    q = book.apply(tick("AAPL", 102.0, bid=101.9, ask=102.1))  # close not resent
+    assert (q.bid, q.ask, q.last, q.close) == (101.9, 102.1, 102.0, 100.0)
+    assert q.change == pytest.approx(2.0)
+    assert q.change_pct == pytest.approx(2.0)
+    assert q.spread == pytest.approx(0.2)
+    assert book.get("AAPL") == q
+
+
+def test_changes_since_returns_only_symbols_changed_after_the_version() -> None:
+    book = QuoteBook()
+    book.apply(tick("AAPL", 1.0))
+    book.apply(tick("MSFT", 1.0))
+    v, changed = book.changes_since(0)
+    assert v == 2 and changed == ["AAPL", "MSFT"]
+    book.apply(tick("AAPL", 2.0))
+    v2, changed = book.changes_since(v)
+    assert v2 == 3 and changed == ["AAPL"]
+    assert book.changes_since(v2) == (3, [])
+
+
+def test_a_symbol_changed_twice_is_reported_once() -> None:
+    book = QuoteBook()
+    for price in (1.0, 2.0, 3.0):
+        book.apply(tick("AAPL", price))
+    book.apply(tick("MSFT", 1.0))
+    assert book.changes_since(0)[1] == ["AAPL", "MSFT"]
+
+
+def test_removal_is_a_change_and_the_quote_is_gone() -> None:
+    book = QuoteBook()
+    book.apply(tick("AAPL", 1.0))
+    v, _ = book.changes_since(0)
+    book.remove("AAPL")
+    v2, changed = book.changes_since(v)
+    assert changed == ["AAPL"] and book.get("AAPL") is None and v2 == v + 1
+
+
+def test_quotes_older_than_the_threshold_turn_stale_and_fresh_ticks_clear_it() -> None:
+    book = QuoteBook()
+    book.apply(tick("OLD", 1.0, at=T0))
+    book.apply(tick("NEW", 1.0, at=T0 + timedelta(seconds=25)))
+    book.track("NONE")  # never ticked
+    v, _ = book.changes_since(0)
+    stale = book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
+    assert sorted(stale) == ["NONE", "OLD"]
+    assert book.get("OLD").stale and not book.get("NEW").stale  # type: ignore[union-attr]
+    assert sorted(book.changes_since(v)[1]) == ["NONE", "OLD"]
+    # marking again changes nothing, so no version bump
+    v2 = book.version
+    book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
+    assert book.version == v2
+    book.apply(tick("OLD", 2.0, at=T0 + timedelta(seconds=32)))
+    assert not book.get("OLD").stale  # type: ignore[union-attr]
+
+
+def test_change_pct_is_nan_without_a_close() -> None:
+    book = QuoteBook()
+    q = book.apply(tick("AAPL", 1.0))
+    assert math.isnan(q.change_pct)
