@@ -54,6 +54,7 @@ class ApprovalCard(ModalScreen[None]):
         self._what_if: WhatIf | None = None
         self._what_if_error = ""
         self._busy = False
+        self._done = False
         self._prompt_mode = ""
 
     def compose(self) -> ComposeResult:
@@ -197,10 +198,11 @@ class ApprovalCard(ModalScreen[None]):
         return text
 
     # --- actions -------------------------------------------------------------------------
-    @work(exclusive=True, group="approve")
+    @work(group="approve")
     async def action_approve(self) -> None:
-        """Approve: the queue refuses a second send, so a double `y` is harmless."""
-        if self._busy:
+        """Approve: the queue refuses a second send, so a double `y` is harmless; the card
+        ignores keys while one approval is in flight (and is never cancelled by a second)."""
+        if self._busy or self._done:
             return
         self._busy = True
         try:
@@ -217,7 +219,12 @@ class ApprovalCard(ModalScreen[None]):
             title="Order sent",
             timeout=6,
         )
-        self.dismiss(None)
+        self._dismiss_once()
+
+    def _dismiss_once(self) -> None:
+        if not self._done:
+            self._done = True
+            self.dismiss(None)
 
     def action_reject(self) -> None:
         if self._desk.queue.status(self._pid) is ProposalStatus.PENDING:
@@ -232,7 +239,7 @@ class ApprovalCard(ModalScreen[None]):
     def action_close(self) -> None:
         if self._close_prompt():
             return
-        self.dismiss(None)
+        self._dismiss_once()
 
     def _close_prompt(self) -> bool:
         """Remove the prompt if open; True when there was one."""
@@ -259,7 +266,7 @@ class ApprovalCard(ModalScreen[None]):
             if mode == "reject":
                 self._desk.queue.reject(self._pid, value)
                 self.app.notify(f"Proposal {self._pid} rejected", timeout=4)
-                self.dismiss(None)
+                self._dismiss_once()
                 return
             if mode == "edit":
                 qty, price = parse_edit(value)

@@ -1,0 +1,108 @@
+"""The order path end to end, as a trader drives it: command line, approval card, `y`, fill,
+position, journal; idempotent approval; the kill switch with a working order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from apex_tui.orders.approvals import ProposalStatus
+from apex_tui.orders.state_machine import OrderState
+from apex_tui.risk.states import TradingState
+from apex_tui.tui.screens.approval_card import ApprovalCard
+from apex_tui.tui.screens.confirm import ConfirmScreen
+from apex_tui.tui.widgets.command_bar import CommandBar
+from tests.integration.app.conftest import live_app, wait_for
+
+MKT_ALLOWED = {"allow_market_orders": True}
+
+
+def journal_kinds(path: Path) -> list[str]:
+    return [json.loads(line)["kind"] for line in path.read_text().splitlines()]
+
+
+async def test_buy_market_from_the_command_line_to_a_position(tmp_path: Path) -> None:
+    async with live_app(tmp_path, risk=MKT_ALLOWED) as (app, pilot):
+        desk, connector = app.engine.desk, app.engine.connector
+        assert desk is not None and connector is not None
+        await pilot.press("colon", *"buy 10 AAPL mkt", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the approval card")
+        assert not desk.manager.orders(), "nothing may be sent before the trader approves"
+
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: connector.portfolio.quantities().get("AAPL") == 10, "position +10"
+        )
+        [order] = desk.manager.orders()
+        assert order.state is OrderState.FILLED
+        assert order.filled_qty == 10
+        kinds = journal_kinds(tmp_path / "journal.jsonl")
+        for kind in ("proposal", "risk_decision", "approval", "order_submit", "fill"):
+            assert kind in kinds, f"journal lacks {kind}: {kinds}"
+        assert kinds.index("proposal") < kinds.index("approval") < kinds.index("fill")
+
+
+async def test_a_double_keypress_sends_one_order(tmp_path: Path) -> None:
+    async with live_app(tmp_path, risk=MKT_ALLOWED) as (app, pilot):
+        desk = app.engine.desk
+        assert desk is not None
+        await pilot.press("colon", *"buy 5 MSFT mkt", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the approval card")
+        card = app.screen
+        assert isinstance(card, ApprovalCard)
+        pid = card.proposal.id
+        await pilot.press("y", "y")
+        card.action_approve()  # a third, programmatic approve: still one order
+        await wait_for(pilot, lambda: desk.queue.status(pid) is ProposalStatus.APPROVED, "approved")
+        await wait_for(
+            pilot,
+            lambda: bool(desk.manager.orders()) and desk.manager.orders()[0].state.terminal,
+            "the order to finish",
+        )
+        assert len(desk.manager.orders()) == 1
+        submits = journal_kinds(tmp_path / "journal.jsonl").count("order_submit")
+        assert submits == 1
+
+
+async def test_bad_command_is_answered_inline(tmp_path: Path) -> None:
+    async with live_app(tmp_path) as (app, pilot):
+        await pilot.press("colon", *"buy ten AAPL", "enter")
+        bar = app.query_one(CommandBar)
+        error = str(bar.query_one("#command-error").render())
+        assert bar.display and "expected" in error
+        assert not isinstance(app.screen, ApprovalCard)
+
+
+async def test_kill_switch_cancels_working_orders_and_halts(tmp_path: Path) -> None:
+    async with live_app(tmp_path) as (app, pilot):
+        desk, connector = app.engine.desk, app.engine.connector
+        assert desk is not None and connector is not None
+        quote = connector.quotes.get("AAPL")
+        assert quote is not None
+        resting = round(quote.bid - 0.30, 2)  # 30 ticks under: inside the band, not marketable
+        await pilot.press("colon", *f"buy 10 AAPL lmt {resting}", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the approval card")
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: [o.state for o in desk.manager.orders()] == [OrderState.WORKING],
+            "a working order",
+        )
+        await pilot.press("K")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: [o.state for o in desk.manager.orders()] == [OrderState.CANCELLED],
+            "the order cancelled",
+        )
+        assert desk.status.state is TradingState.HALTED
+        assert "kill_switch" in journal_kinds(tmp_path / "journal.jsonl")
+        # HALTED refuses the next approval with the reason on the card.
+        await pilot.press("colon", *f"buy 1 AAPL lmt {resting}", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the approval card")
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: any("HALTED" in n.message for n in app._notifications), "refusal"
+        )
+        assert len(desk.manager.orders()) == 1

@@ -1,0 +1,69 @@
+"""The Quotes and Positions panes fed by the simulator: rows update, the watchlist is edited
+with the broker's answer, and a fill shows up as a position row."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import Static
+
+from apex_tui.tui.panes.positions import PositionsPane
+from apex_tui.tui.panes.quote_table import QuoteTable
+from apex_tui.tui.screens.approval_card import ApprovalCard
+from tests.integration.app.conftest import live_app, wait_for
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (it may hold a Rich table)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_quotes_update_and_the_watchlist_is_edited(tmp_path: Path) -> None:
+    async with live_app(tmp_path) as (app, pilot):
+        table = app.query_one(QuoteTable)
+        await wait_for(pilot, lambda: table.symbols == ["AAPL", "MSFT"], "two rows")
+        first = table.render_line(1).text
+        assert "AAPL" in first
+        await wait_for(pilot, lambda: table.render_line(1).text != first, "AAPL's row to change")
+
+        # An unknown symbol is refused with the broker's reason; nothing is added.
+        await pilot.press("plus", *"ZZZZZ", "enter")
+        await wait_for(
+            pilot, lambda: any("ZZZZZ" in n.message for n in app._notifications), "refusal"
+        )
+        refusal = next(n.message for n in app._notifications if "ZZZZZ" in n.message)
+        assert "no stock" in refusal.lower() or "200" in refusal
+        assert "ZZZZZ" not in table.symbols
+
+        await pilot.press("plus", *"nvda", "enter")
+        await wait_for(pilot, lambda: "NVDA" in table.symbols, "NVDA added")
+        saved = json.loads((tmp_path / "watchlist.json").read_text())
+        assert saved == ["AAPL", "MSFT", "NVDA"]
+
+        table.focus()
+        await pilot.press("minus")  # cursor is on the first row
+        await wait_for(pilot, lambda: table.symbols == ["MSFT", "NVDA"], "AAPL removed")
+        assert json.loads((tmp_path / "watchlist.json").read_text()) == ["MSFT", "NVDA"]
+
+
+async def test_a_fill_appears_in_the_positions_pane(tmp_path: Path) -> None:
+    async with live_app(tmp_path, risk={"allow_market_orders": True}) as (app, pilot):
+        desk = app.engine.desk
+        assert desk is not None
+        await pilot.press("colon", *"buy 7 MSFT mkt", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the card")
+        await pilot.press("y")
+        pane = app.query_one(PositionsPane)
+
+        def table_text() -> str:
+            return text_of(pane.query_one("#positions-table", Static))
+
+        await wait_for(pilot, lambda: "MSFT" in table_text(), "the MSFT position row")
+        assert " 7 " in f" {table_text()} "
+        orders = text_of(pane.query_one("#orders-table", Static))
+        assert "FILLED" in orders
