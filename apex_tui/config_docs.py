@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apex_tui.config import Settings, flat_fields
+from apex_tui.config_toml import render_config_toml
 
 
 def render_markdown() -> str:
@@ -43,4 +44,5 @@ if __name__ == "__main__":
     docs = Path(__file__).resolve().parents[1] / "docs"
     (docs / "configuration.md").write_text(render_markdown(), encoding="utf-8")
     (docs / "keybindings.md").write_text(render_keybindings(), encoding="utf-8")
-    print("wrote docs/configuration.md and docs/keybindings.md")
+    (docs.parent / "config.toml").write_text(render_config_toml(), encoding="utf-8")
+    print("wrote docs/configuration.md, docs/keybindings.md and config.toml")

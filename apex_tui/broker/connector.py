@@ -26,7 +26,7 @@ from apex_tui.broker.errors import (
 from apex_tui.broker.gateway import IbOrderGateway
 from apex_tui.broker.history import IbHistoricalSource
 from apex_tui.broker.reconcile import Reconciler
-from apex_tui.broker.requests import RateGuard
+from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
 from apex_tui.broker.subscriptions import Subscriptions
@@ -38,7 +38,7 @@ from apex_tui.domain.portfolio import Execution, ReconnectCheckpoint
 from apex_tui.domain.quotes import Tick
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.jobs.pacer import Pacer
-from apex_tui.market.bars import BarAggregator
+from apex_tui.market.bars import TIMEFRAMES, BarAggregator
 from apex_tui.market.portfolio import Portfolio
 from apex_tui.market.quotebook import QuoteBook
 
@@ -65,6 +65,7 @@ class Connector:
         on_tick: Callable[[Tick], None] | None = None,
         market_open: Callable[[str], bool] = _always_open,
         housekeeping_interval: float = 1.0,
+        bar_timeframes: tuple[int, ...] = TIMEFRAMES,
     ) -> None:
         self.settings = settings
         self._clock = clock or SystemClock()
@@ -77,13 +78,14 @@ class Connector:
         # default it sends 45 at once then waits a second; the gateway counts arrivals over a
         # sliding second, so one late-read burst next to the following one exceeds 50. Tenths
         # of a second with a tenth of the budget each keep the flow smooth.
-        self.ib.client.MaxRequests = max(1, settings.max_msg_rate // 10)
-        self.ib.client.RequestsInterval = 0.1  # type: ignore[assignment]  # typed int, used as float
+        per_interval = max(1, round(settings.max_msg_rate * THROTTLE_INTERVAL))
+        self.ib.client.MaxRequests = per_interval
+        self.ib.client.RequestsInterval = THROTTLE_INTERVAL  # type: ignore[assignment]  # typed int, used as float
         self.board = ConnectionBoard(self._clock)
         self.quotes = QuoteBook()
         self.portfolio = Portfolio()
-        self.bars = BarAggregator(sink=on_tick)
-        self.guard = RateGuard(settings.max_msg_rate, clock=self._clock)
+        self.bars = BarAggregator(sink=on_tick, timeframes=bar_timeframes)
+        self.guard = RateGuard(per_interval, window=THROTTLE_INTERVAL, clock=self._clock)
         self.subscriptions = Subscriptions(
             self.ib,
             max_lines=settings.max_lines,

@@ -9,25 +9,28 @@ from typing import Any
 from apex_tui.domain.portfolio import Execution, OpenOrderView
 from apex_tui.domain.quotes import Tick
 
+# These run for every ticker update (thousands a second): no conversions when not needed.
+
 
 def _num(value: Any) -> float:
-    """IB's "no value" markers (None, -1 for prices, UNSET_DOUBLE) become NaN."""
-    if value is None:
+    """IB's "no value" markers (None, UNSET_DOUBLE) become NaN."""
+    if value is None or value >= 1.7e308:  # UNSET_DOUBLE
         return math.nan
-    number = float(value)
-    if number >= 1.7e308:  # UNSET_DOUBLE
-        return math.nan
-    return number
+    return float(value)
 
 
 def _price(value: Any) -> float:
-    number = _num(value)
-    return math.nan if number == -1.0 else number
+    """Like _num, and IB's -1 ("no price") becomes NaN too."""
+    if value is None or value == -1.0 or value >= 1.7e308:
+        return math.nan
+    return float(value)
 
 
 def _utc(value: datetime | None, fallback: datetime) -> datetime:
     if value is None:
         return fallback
+    if value.tzinfo is UTC:  # ib_async stamps tickers in UTC: the common case
+        return value
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -1,9 +1,11 @@
 """Every request to the gateway goes through `bounded`: a per-kind timeout and domain errors.
 
 Also the global message-rate guard: IB disconnects a client sending more than 50 messages
-per second (error 100). ib_async already queues its own sends at 45/s; `RateGuard` lets the
-connector's bulk paths (restoring hundreds of subscriptions, backfills) wait for a slot
-instead of piling thousands of messages into that queue.
+per second (error 100). The connector sets ib_async's own send queue, which every message
+passes, to `max_msg_rate` per second in tenths of a second; `RateGuard` mirrors that window
+so the bulk paths (qualifying and restoring hundreds of lines, backfills) wait for a slot
+before sending instead of piling messages into ib_async's queue, where a paced historical
+request would leave later than its pacing grant.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from apex_tui.domain.errors import ConnectionFailed, RequestTimeout
 
 T = TypeVar("T")
 
-MAX_MESSAGES_PER_SECOND = 45  # IB's hard limit is 50; keep ib_async's margin
+THROTTLE_INTERVAL = 0.1  # seconds; the window of ib_async's send queue as the connector sets it
 
 
 async def bounded(awaitable: Awaitable[T], *, seconds: float, what: str) -> T:
@@ -37,16 +39,17 @@ async def bounded(awaitable: Awaitable[T], *, seconds: float, what: str) -> T:
 
 
 class RateGuard:
-    """A sliding one-second window of at most `limit` sends; `acquire` waits for a free slot."""
+    """A sliding `window` of at most `limit` sends; `acquire` waits for a free slot."""
 
-    def __init__(self, limit: int = MAX_MESSAGES_PER_SECOND, clock: Clock | None = None) -> None:
+    def __init__(self, limit: int, *, window: float = 1.0, clock: Clock | None = None) -> None:
         self._limit = limit
+        self._window = window
         self._clock = clock or SystemClock()
         self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
 
     def _prune(self, now: float) -> None:
-        while self._sent and self._sent[0] <= now - 1.0:
+        while self._sent and self._sent[0] <= now - self._window:
             self._sent.popleft()
 
     def wait_time(self) -> float:
@@ -55,7 +58,7 @@ class RateGuard:
         self._prune(now)
         if len(self._sent) < self._limit:
             return 0.0
-        return self._sent[0] + 1.0 - now
+        return self._sent[0] + self._window - now
 
     async def acquire(self, n: int = 1) -> None:
         """Wait until `n` messages may be sent, then count them as sent."""
@@ -69,6 +72,6 @@ class RateGuard:
 
     @property
     def used(self) -> int:
-        """Messages counted in the current one-second window."""
+        """Messages counted in the current window."""
         self._prune(self._clock.monotonic())
         return len(self._sent)

@@ -7,6 +7,7 @@ after a reconnect or a 1101 re-requests exactly that set, one line per symbol.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,7 @@ class Subscriptions:
         self.not_streaming: dict[str, str] = {}  # symbol -> why it is not streaming
         self.industries: dict[str, str] = {}  # symbol -> IB industry from contract details
         self.requests_sent = 0  # reqMktData messages, for tests and the health pane
+        self._fill_lock = asyncio.Lock()
         self.version = 0
 
     # -- queries ---------------------------------------------------------------------------
@@ -127,6 +129,8 @@ class Subscriptions:
 
     async def _subscribe(self, symbol: str) -> None:
         contract = self._contracts[symbol]
+        if symbol in self._tickers or symbol not in self.watchlist:
+            return
         await self._guard.acquire()
         if symbol in self._tickers or symbol not in self.watchlist:
             return  # raced with a remove or a concurrent restore
@@ -149,6 +153,12 @@ class Subscriptions:
 
     async def _fill_budget(self) -> None:
         """Qualify unqualified symbols, then stream the first `max_lines` in watchlist order."""
+        # One filler at a time: concurrent adds would otherwise each walk the watchlist and
+        # spend message-rate slots on the same symbols.
+        async with self._fill_lock:
+            await self._fill_budget_locked()
+
+    async def _fill_budget_locked(self) -> None:
         lines = len(self._tickers)
         for symbol in list(self.watchlist):
             if symbol in self._tickers:

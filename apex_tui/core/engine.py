@@ -62,6 +62,7 @@ class Engine:
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
         self.start_error: str | None = None
+        self._starting = False
         self.flags = FlagBoard(settings.flags, clock=self.clock)
         self.lake: Lake | None = None
         self.sink: Sink | None = None
@@ -90,7 +91,7 @@ class Engine:
         if self.start_error is not None:
             return ConnectionView("STOPPED", self.start_error)
         if self.connector is None:
-            return ConnectionView("DISCONNECTED", "starting")
+            return ConnectionView("DISCONNECTED", "starting" if self._starting else "not started")
         board = self.connector.board
         return ConnectionView(board.state.value.upper(), board.reason)
 
@@ -103,6 +104,7 @@ class Engine:
         """Start the simulator (sim mode) and the connector; returns once they are running."""
         broker = self.settings.broker
         port: int | None = None
+        self._starting = True
         self.loop_lag.start()
         self.health_runner.start()
         try:

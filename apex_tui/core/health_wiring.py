@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apex_tui.core.recording import sink_view
 from apex_tui.health.checks import (
@@ -20,7 +20,33 @@ from apex_tui.health.checks import (
 from apex_tui.health.probes import LoopLagMonitor, rss_bytes
 
 if TYPE_CHECKING:
-    from apex_tui.core.engine import Engine
+    from apex_tui.broker.connector import Connector
+    from apex_tui.config import Settings
+    from apex_tui.domain.clock import Clock
+    from apex_tui.store.sink import Sink
+
+
+class ConnectionLike(Protocol):
+    """The connection state and its reason, as the header shows them."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class HealthSources(Protocol):
+    """What the checks read: the Engine, or the headless `apex-tui health` probe."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def connector(self) -> Connector | None: ...
+    @property
+    def sink(self) -> Sink | None: ...
+    def connection(self) -> ConnectionLike: ...
 
 
 def _always_open(_symbol: str) -> bool:
@@ -28,7 +54,7 @@ def _always_open(_symbol: str) -> bool:
 
 
 def build_checks(
-    engine: Engine,
+    engine: HealthSources,
     monitor: LoopLagMonitor,
     market_open: Callable[[str], bool] = _always_open,
 ) -> list[Check]:

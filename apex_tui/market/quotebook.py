@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from apex_tui.domain.quotes import Quote, Tick
@@ -19,7 +18,11 @@ class QuoteBook:
     """
 
     def __init__(self) -> None:
-        self._quotes: dict[str, Quote] = {}
+        # The Quote record is built when read: ticks arrive far more often than panes look.
+        self._ticks: dict[str, tuple[Tick, float]] = {}  # symbol -> (latest tick, close)
+        self._quotes: dict[str, Quote] = {}  # built quotes, dropped when a tick replaces them
+        self._stale: set[str] = set()
+        self._tracked: set[str] = set()  # shown before their first tick
         # symbol -> version of its last change, oldest change first
         self._changed: OrderedDict[str, int] = OrderedDict()
         self.version = 0
@@ -31,16 +34,28 @@ class QuoteBook:
 
     def track(self, symbol: str) -> None:
         """Show `symbol` (with no prices yet) before its first tick arrives."""
-        if symbol not in self._quotes:
-            self._quotes[symbol] = Quote(symbol=symbol)
+        if symbol not in self._ticks and symbol not in self._tracked:
+            self._tracked.add(symbol)
             self._bump(symbol)
 
-    def apply(self, tick: Tick, *, close: float = math.nan) -> Quote:
+    def apply(self, tick: Tick, *, close: float = math.nan) -> None:
         """Take the full top-of-book state in `tick`; `close` is kept once known."""
-        old = self._quotes.get(tick.symbol)
-        prev_close = old.close if old is not None else math.nan
-        quote = Quote(
-            symbol=tick.symbol,
+        symbol = tick.symbol
+        if math.isnan(close):  # keep the close we had
+            old = self._ticks.get(symbol)
+            close = old[1] if old is not None else math.nan
+        self._ticks[symbol] = (tick, close)
+        self._quotes.pop(symbol, None)
+        self._stale.discard(symbol)
+        self._bump(symbol)
+
+    def _build(self, symbol: str) -> Quote | None:
+        entry = self._ticks.get(symbol)
+        if entry is None:
+            return Quote(symbol=symbol, stale=True) if symbol in self._tracked else None
+        tick, close = entry
+        return Quote(
+            symbol=symbol,
             bid=tick.bid,
             ask=tick.ask,
             last=tick.last,
@@ -48,47 +63,58 @@ class QuoteBook:
             ask_size=tick.ask_size,
             last_size=tick.last_size,
             volume=tick.volume,
-            close=prev_close if math.isnan(close) else close,
+            close=close,
             time=tick.time,
-            stale=False,
+            stale=symbol in self._stale,
         )
-        self._quotes[tick.symbol] = quote
-        self._bump(tick.symbol)
-        return quote
 
     def remove(self, symbol: str) -> None:
         """Drop `symbol`; it is reported as changed so panes delete its row."""
-        if self._quotes.pop(symbol, None) is not None:
+        known = symbol in self._ticks or symbol in self._tracked
+        self._ticks.pop(symbol, None)
+        self._quotes.pop(symbol, None)
+        self._tracked.discard(symbol)
+        self._stale.discard(symbol)
+        if known:
             self._bump(symbol)
 
     def mark_stale(self, now: datetime, threshold: float) -> list[str]:
         """Flag quotes not updated within `threshold` seconds; returns the stale symbols."""
         cutoff = now - timedelta(seconds=threshold)
-        stale: list[str] = []
-        for symbol, quote in list(self._quotes.items()):
-            is_stale = quote.time is None or quote.time < cutoff
+        stale: list[str] = [s for s in self._tracked if s not in self._ticks]
+        for symbol, (tick, _close) in self._ticks.items():
+            is_stale = tick.time < cutoff
             if is_stale:
                 stale.append(symbol)
-            if is_stale != quote.stale:
-                self._quotes[symbol] = replace(quote, stale=is_stale)
+            if is_stale != (symbol in self._stale):
+                if is_stale:
+                    self._stale.add(symbol)
+                else:
+                    self._stale.discard(symbol)
+                self._quotes.pop(symbol, None)
                 self._bump(symbol)
         return stale
 
     def get(self, symbol: str) -> Quote | None:
-        return self._quotes.get(symbol)
+        quote = self._quotes.get(symbol)
+        if quote is None:
+            quote = self._build(symbol)
+            if quote is not None:
+                self._quotes[symbol] = quote
+        return quote
 
     def __contains__(self, symbol: object) -> bool:
-        return symbol in self._quotes
+        return symbol in self._ticks or symbol in self._tracked
 
     def __len__(self) -> int:
-        return len(self._quotes)
+        return len(self._ticks.keys() | self._tracked)
 
     def symbols(self) -> list[str]:
-        return list(self._quotes)
+        return list(self._ticks) + [s for s in self._tracked if s not in self._ticks]
 
     def snapshot(self) -> dict[str, Quote]:
-        """A copy of every quote (the records themselves are frozen)."""
-        return dict(self._quotes)
+        """Every quote (the records themselves are frozen)."""
+        return {s: q for s in self.symbols() if (q := self.get(s)) is not None}
 
     def changes_since(self, version: int) -> tuple[int, list[str]]:
         """(current version, symbols changed after `version`); removed symbols included."""
@@ -102,5 +128,5 @@ class QuoteBook:
 
     def last_update(self, symbols: Iterable[str]) -> datetime | None:
         """The newest update time among `symbols` (None when none has ticked)."""
-        times = [q.time for s in symbols if (q := self._quotes.get(s)) and q.time is not None]
+        times = [e[0].time for s in symbols if (e := self._ticks.get(s)) is not None]
         return max(times) if times else None

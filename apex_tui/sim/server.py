@@ -19,7 +19,7 @@ from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.sim import outgoing as out
 from apex_tui.sim.accounts import Accounts
 from apex_tui.sim.dispatch import HANDLERS, request_id_of
-from apex_tui.sim.faults import NOTICES, Faults, parse_faults
+from apex_tui.sim.faults import FARMS, NOTICES, Faults, parse_faults
 from apex_tui.sim.historical import LiveBars
 from apex_tui.sim.incoming import ContractSpec
 from apex_tui.sim.marketdata import MarketData
@@ -124,7 +124,9 @@ class SimulatorServer:
         log.info("session %d is clientId %d", session.id, client_id)
         session.send(out.managed_accounts(self.world.accounts))
         session.send(out.next_valid_id(self.next_order_id))
-        for code in (2104, 2106, 2158):
+        # Like a real gateway, a new session hears each farm's current state, broken ones too.
+        for farm, (down, up) in FARMS.items():
+            code = down if farm in self.faults.farms_down else up
             session.send(out.error(-1, code, NOTICES[code]))
 
     def unregister(self, session: Session) -> None:

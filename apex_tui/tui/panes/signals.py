@@ -1,11 +1,12 @@
 """The Signals pane: proposals waiting for approval (with countdowns) above the latest signal
-per symbol and generator. `enter` on a proposal opens its approval card; on a signal it asks
-the order path for a proposal."""
+per symbol and generator (direction, strength, regime, age, reason), and a shadow P&L line per
+generator (what rejected and expired proposals would have made). `enter` on a proposal opens
+its approval card; on a signal it asks the order path for a proposal."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -16,11 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from apex_tui.core.trading import TradingDesk
+from apex_tui.orders.shadow import ShadowPnl
 from apex_tui.signals.book import SignalBook
-from apex_tui.signals.signal import Direction, Signal
+from apex_tui.signals.signal import Direction, Regime, Signal
 from apex_tui.tui.panes.base import Pane
 
 _ARROW = {Direction.LONG: ("▲", "pnl-up"), Direction.SHORT: ("▼", "pnl-down")}
+ShadowFeed = Callable[[], Mapping[str, ShadowPnl]]
 
 
 def strength_bar(strength: float, width: int = 5) -> str:
@@ -52,16 +55,25 @@ class SignalsPane(Pane):
         self.cursor = 0
         self._rows: list[tuple[str, str]] = []  # ("proposal", id) or ("signal", key)
         self._signal_rows: dict[str, Signal] = {}
+        self._shadow: ShadowFeed | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="approvals")
+        approvals = Static("", id="approvals")
+        approvals.display = False
+        yield approvals
         yield Static(self.EMPTY, classes="empty-state")
         yield Static("", id="signals-table")
+        yield Static("", id="shadow-pnl")
 
     def attach(
-        self, desk: TradingDesk | None, signals: SignalBook | None, now: Callable[[], datetime]
+        self,
+        desk: TradingDesk | None,
+        signals: SignalBook | None,
+        now: Callable[[], datetime],
+        shadow: ShadowFeed | None = None,
     ) -> None:
-        self._desk, self._signals, self._now = desk, signals, now
+        """`shadow` returns the shadow P&L per generator (see core.signal_service.shadow_feed)."""
+        self._desk, self._signals, self._now, self._shadow = desk, signals, now, shadow
         self.pull()
 
     def on_mount(self) -> None:
@@ -106,7 +118,8 @@ class SignalsPane(Pane):
                 if selected:
                     text.stylize("reverse")
                 left = p.seconds_left(when)
-                table.add_row(text, Text(f"{left:.0f}s", style="red" if left < 10 else "dim"))
+                urgent = Text(f"{left:.0f}s", style=self._color("state-bad"))
+                table.add_row(text, urgent if left < 10 else Text(f"{left:.0f}s", style="dim"))
                 rows.append(("proposal", p.id))
             title = Text(f"Pending approval ({len(pending)}) — enter opens the card", "bold")
             approvals.update(_stack(title, table))
@@ -119,26 +132,64 @@ class SignalsPane(Pane):
         empty = self.query_one(".empty-state", Static)
         empty.display = not signals and not rows
         sig_table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-        for col in ("dir", "sym", "gen", "strength", "age"):
-            sig_table.add_column(col, no_wrap=True, justify="right" if col == "age" else "left")
+        sig_table.add_column("dir", no_wrap=True)
+        sig_table.add_column("name", no_wrap=True)
+        sig_table.add_column("strength", no_wrap=True)
+        sig_table.add_column("regime", no_wrap=True)
+        sig_table.add_column("age", no_wrap=True, justify="right")
+        sig_table.add_column("reason", no_wrap=True, overflow="ellipsis", ratio=1, min_width=0)
         for sig in signals:
             key = f"{sig.symbol}/{sig.generator}"
             self._signal_rows[key] = sig
             arrow, color = _ARROW.get(sig.direction, ("·", "stale"))
             selected = focus and len(rows) == self.cursor
-            name = Text(f"{sig.symbol:<5} {sig.generator}", style="reverse" if selected else "")
+            name = Text(f"{sig.symbol:<5} {sig.generator:<14}", style="reverse" if selected else "")
             age = math.nan if now is None else (now - sig.bar_time).total_seconds()
+            flat = sig.direction is Direction.FLAT
             sig_table.add_row(
                 Text(arrow, style=self._color(color)),
                 name,
-                Text(sig.regime.value if sig.regime else "", style="dim"),
-                strength_bar(sig.strength),
-                "" if math.isnan(age) else f"{age:.0f}s",
+                Text(strength_bar(sig.strength), style=self._color("stale") if flat else ""),
+                Text(_REGIME_ABBR[sig.regime] if sig.regime else "", style="dim"),
+                "" if math.isnan(age) else format_age(age),
+                Text(sig.reason, style="dim"),
             )
             rows.append(("signal", key))
         self.query_one("#signals-table", Static).update(sig_table if signals else "")
+        self._pull_shadow()
         self._rows = rows
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
+
+    def _pull_shadow(self) -> None:
+        line = self.query_one("#shadow-pnl", Static)
+        results = self._shadow() if self._shadow is not None else {}
+        line.display = bool(results)
+        if results:
+            line.update(self.shadow_line(results))
+
+    def shadow_line(self, results: Mapping[str, ShadowPnl]) -> Text:
+        """`Shadow P&L  trend +120.00 (3)  momentum -40.50 (2)`: one entry per generator."""
+        text = Text("Shadow P&L", style="bold")
+        for name in sorted(results):
+            r = results[name]
+            color = self._color("pnl-up" if r.pnl >= 0 else "pnl-down")
+            text.append(f"  {name} ")
+            text.append(f"{r.pnl:+,.2f}", style=color)
+            unmarked = f", {r.unmarked} unmarked" if r.unmarked else ""
+            text.append(f" ({r.count}{unmarked})", style="dim")
+        return text
+
+
+_REGIME_ABBR = {Regime.TRENDING: "trend", Regime.RANGING: "range", Regime.VOLATILE: "vol"}
+
+
+def format_age(seconds: float) -> str:
+    """Compact age: 42s, 7m, 3h."""
+    if seconds < 120:
+        return f"{max(seconds, 0):.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.0f}h"
 
 
 def _stack(title: Text, table: Table) -> Table:

@@ -22,9 +22,10 @@ from tests.integration.broker.conftest import fast_settings
 pytestmark = pytest.mark.integration
 
 SCALE = 0.02  # every pacing window 50x shorter, on both sides
-# The pacer scales its safety margin with the windows, but loopback latency (a few ms from
-# grant to the simulator's check) does not shrink: keep ~20 ms of margin at this scale.
-PACING = PacingSettings(scale=SCALE, margin_s=1.0)
+# The pacer scales its safety margin with the windows, but the delay from grant to the
+# simulator's check does not shrink: up to one throttle interval of the send queue (0.1 s)
+# plus loopback latency. Keep 0.12 s of margin at this scale.
+PACING = PacingSettings(scale=SCALE, margin_s=6.0)
 # A weekday close in the simulator's past (history follows the exchange calendar).
 END = datetime(2026, 11, 18, 21, 0, tzinfo=UTC)
 

@@ -64,7 +64,7 @@ def test_multiplier_defaults_to_one_for_stocks() -> None:
 
 def test_rate_guard_counts_a_sliding_second() -> None:
     clock = FixedClock(T0)
-    guard = RateGuard(limit=3, clock=clock)
+    guard = RateGuard(3, clock=clock)
     for _ in range(3):
         guard._sent.append(clock.monotonic())
         clock.advance(0.1)

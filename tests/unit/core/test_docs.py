@@ -6,6 +6,7 @@ from pathlib import Path
 
 from apex_tui.config import Settings, flat_fields
 from apex_tui.config_docs import render_keybindings, render_markdown
+from apex_tui.config_toml import render_config_toml
 
 HINT = "regenerate with `make docs`"
 
@@ -21,3 +22,11 @@ def test_keybindings_doc_matches_the_bindings(repo_root: Path) -> None:
     text = (repo_root / "docs" / "keybindings.md").read_text(encoding="utf-8")
     assert text == render_keybindings(), HINT
     assert "| `q` |" in text
+
+
+def test_config_toml_is_the_generated_default(repo_root: Path) -> None:
+    text = (repo_root / "config.toml").read_text(encoding="utf-8")
+    assert text == render_config_toml(), HINT
+    for key, _default, _description in flat_fields(Settings):
+        leaf = key.rsplit(".", 1)[-1]
+        assert f"\n{leaf} = " in text or f"\n# {leaf} = " in text, f"{key} missing"

@@ -36,7 +36,7 @@ def test_backfill_json_summary_and_exit_codes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     src = FakeSource()
-    monkeypatch.setattr(cli, "make_source", lambda settings: src)
+    monkeypatch.setattr(cli, "make_source", lambda settings, client_id=None: src)
     argv = [*ARGS, "--json", "--data-dir", str(tmp_path)]
     assert cli.run(parse(argv)) == 0
     out = json.loads(capsys.readouterr().out)
@@ -64,7 +64,7 @@ def test_backfill_exits_1_when_a_request_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(
-        cli, "make_source", lambda s: FakeSource(fail={1: BrokerError("no", code=200)})
+        cli, "make_source", lambda s, c=None: FakeSource(fail={1: BrokerError("no", code=200)})
     )
     assert cli.run(parse([*ARGS, "--json", "--all-hours", "--data-dir", str(tmp_path)])) == 1
     out = json.loads(capsys.readouterr().out)

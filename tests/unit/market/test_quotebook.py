@@ -38,12 +38,14 @@ def tick(
 def test_apply_keeps_the_latest_state_and_the_previous_close() -> None:
     book = QuoteBook()
     book.apply(tick("AAPL", 101.0, bid=100.9, ask=101.1), close=100.0)
-    q = book.apply(tick("AAPL", 102.0, bid=101.9, ask=102.1))  # close not resent
+    book.apply(tick("AAPL", 102.0, bid=101.9, ask=102.1))  # close not resent
+    q = book.get("AAPL")
+    assert q is not None
     assert (q.bid, q.ask, q.last, q.close) == (101.9, 102.1, 102.0, 100.0)
     assert q.change == pytest.approx(2.0)
     assert q.change_pct == pytest.approx(2.0)
     assert q.spread == pytest.approx(0.2)
-    assert book.get("AAPL") == q
+    assert book.get("AAPL") is q  # built once, until the next change
 
 
 def test_changes_since_returns_only_symbols_changed_after_the_version() -> None:
@@ -79,12 +81,13 @@ def test_quotes_older_than_the_threshold_turn_stale_and_fresh_ticks_clear_it() -
     book = QuoteBook()
     book.apply(tick("OLD", 1.0, at=T0))
     book.apply(tick("NEW", 1.0, at=T0 + timedelta(seconds=25)))
-    book.track("NONE")  # never ticked
+    book.track("NONE")  # never ticked: stale from the start
+    assert book.get("NONE").stale  # type: ignore[union-attr]
     v, _ = book.changes_since(0)
     stale = book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
     assert sorted(stale) == ["NONE", "OLD"]
     assert book.get("OLD").stale and not book.get("NEW").stale  # type: ignore[union-attr]
-    assert sorted(book.changes_since(v)[1]) == ["NONE", "OLD"]
+    assert book.changes_since(v)[1] == ["OLD"]  # only what changed is redrawn
     # marking again changes nothing, so no version bump
     v2 = book.version
     book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
@@ -95,5 +98,6 @@ def test_quotes_older_than_the_threshold_turn_stale_and_fresh_ticks_clear_it() -
 
 def test_change_pct_is_nan_without_a_close() -> None:
     book = QuoteBook()
-    q = book.apply(tick("AAPL", 1.0))
-    assert math.isnan(q.change_pct)
+    book.apply(tick("AAPL", 1.0))
+    q = book.get("AAPL")
+    assert q is not None and math.isnan(q.change_pct)
