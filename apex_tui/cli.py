@@ -61,6 +61,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         defaults="settings",
     ),
     Subcommand(
+        "backfill",
+        "apex_tui.jobs.cli",
+        "backfill historical bars into the dataset (headless)",
+        defaults="settings",
+    ),
+    Subcommand(
+        "health",
+        "apex_tui.health.cli",
+        "run every health check once; exit 0 healthy, 1 degraded, 2 unhealthy",
+        defaults="settings",
+    ),
+    Subcommand(
         "journal",
         "apex_tui.orders.cli",
         "print and filter the order journal",

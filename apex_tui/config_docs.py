@@ -34,10 +34,12 @@ def render_markdown() -> str:
 
 def render_keybindings() -> str:
     """docs/keybindings.md; imported lazily because it needs Textual."""
+    from apex_tui.flags import FlagBoard  # noqa: PLC0415
     from apex_tui.tui import keymap  # noqa: PLC0415
-    from apex_tui.tui.key_groups import key_groups  # noqa: PLC0415
+    from apex_tui.tui.key_groups import all_key_rows  # noqa: PLC0415
 
-    return keymap.render_markdown(keymap.binding_rows(key_groups()))
+    # Flag hotkeys as configured by default; config.toml [flags] hotkeys can move them.
+    return keymap.render_markdown(all_key_rows(FlagBoard()))
 
 
 if __name__ == "__main__":

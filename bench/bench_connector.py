@@ -76,7 +76,8 @@ async def _bare(port: int, symbols: list[str], warmup: float, seconds: float) ->
     ib = IB()
     # The connector's default throttle (4 per 0.1 s): ib_async's 45-per-second bursts can
     # trip the simulator's 50/s limit when it reads two bursts close together.
-    ib.client.MaxRequests, ib.client.RequestsInterval = 4, 0.1
+    ib.client.MaxRequests = 4
+    ib.client.RequestsInterval = 0.1  # type: ignore[assignment]  # typed int, used as float
     await ib.connectAsync("127.0.0.1", port, clientId=11, timeout=20)
     contracts = await ib.qualifyContractsAsync(*(Stock(s, "SMART", "USD") for s in symbols))
     tickers = [ib.reqMktData(c) for c in contracts if isinstance(c, Contract)]

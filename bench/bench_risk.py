@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apex_tui.domain.orders import OrderSpec, OrderType, Side
 from apex_tui.domain.quotes import Quote
 from apex_tui.risk.engine import MarketView, PortfolioView, PositionView, RiskEngine, RiskSnapshot
 from apex_tui.risk.settings import RiskSettings
+from bench.harness import Figure
 
 GOAL_MS = 1.0
 SECTORS = ("Technology", "Financial", "Energy", "Healthcare", "Industrials", "Utilities")
@@ -45,6 +47,40 @@ def build(n_positions: int = 500) -> tuple[RiskEngine, OrderSpec, RiskSnapshot]:
     settings = RiskSettings(max_gross_exposure=10_000_000, allow_short=True)
     order = OrderSpec("S100", Side.BUY, 10, OrderType.LMT, "P-bench", limit_price=150.05)
     return RiskEngine(settings), order, snap
+
+
+def _samples_ms(fn: Callable[[], object], runs: int) -> list[float]:
+    for _ in range(min(200, runs)):
+        fn()  # warm-up
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return sorted(out)
+
+
+def run(smoke: bool = False) -> list[Figure]:
+    """For `make bench`: the check's median and p99 against the floor of walking the book once
+    (summing 500 position notionals), measured in the same run."""
+    engine, order, snap = build()
+    runs = 50 if smoke else 5_000
+    check = _samples_ms(lambda: engine.check(order, snap), runs)
+    positions = list(snap.portfolio.positions.values())
+    floor = _samples_ms(lambda: sum(abs(p.qty * p.mark_price) for p in positions), runs)
+    p99 = check[min(len(check) - 1, int(len(check) * 0.99))]
+    med, base = statistics.median(check), statistics.median(floor)
+    return [
+        Figure(
+            "risk check, 500 positions, median",
+            med,
+            "ms",
+            spread=f"{check[0]:.3f}..{check[-1]:.3f}",
+            baseline=f"one walk over the book: {base:.3f} ms",
+            ratio=med / base if base else None,
+        ),
+        Figure("risk check, 500 positions, p99", p99, "ms", goal="<= 1 ms", met=p99 <= GOAL_MS),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -302,15 +302,22 @@ class Connector:
         ib.orderStatusEvent += self._on_order
 
     def _on_tickers(self, tickers: Iterable[Any]) -> None:
+        # Hot path (every symbol, four times a second): locals instead of attribute lookups.
         now = self._clock.now()
+        to_tick, close_of = convert.tick_from_ticker, convert.close_of
+        apply, add, mark = self.quotes.apply, self.bars.add, self.portfolio.mark
+        stamp: datetime | None = None
+        epoch = 0
         for ticker in tickers:
             if not ticker.ticks:
                 continue  # parameter or type notices only, no prices
-            tick = convert.tick_from_ticker(ticker, now)
-            close = convert.close_of(ticker)
-            self.quotes.apply(tick, close=close)
-            self.bars.add(tick)
-            self.portfolio.mark(tick.symbol, tick.last, tick.time, close)
+            tick = to_tick(ticker, now)
+            if tick.time is not stamp:  # ib_async stamps one read's tickers with one time
+                stamp, epoch = tick.time, int(tick.time.timestamp())
+            close = close_of(ticker)
+            apply(tick, close=close)
+            add(tick, epoch)
+            mark(tick.symbol, tick.last, tick.time, close)
 
     def _on_error(self, req_id: int, code: int, message: str, _contract: Any) -> None:
         sup = self.supervisor

@@ -9,19 +9,19 @@ from typing import Any
 from apex_tui.domain.portfolio import Execution, OpenOrderView
 from apex_tui.domain.quotes import Tick
 
-# These run for every ticker update (thousands a second): no conversions when not needed.
+_UNSET = 1.7e308  # ib_async's UNSET_DOUBLE is float max; anything this big means "no value"
 
 
 def _num(value: Any) -> float:
     """IB's "no value" markers (None, UNSET_DOUBLE) become NaN."""
-    if value is None or value >= 1.7e308:  # UNSET_DOUBLE
+    if value is None or value >= _UNSET:
         return math.nan
     return float(value)
 
 
 def _price(value: Any) -> float:
     """Like _num, and IB's -1 ("no price") becomes NaN too."""
-    if value is None or value == -1.0 or value >= 1.7e308:
+    if value is None or value == -1.0 or value >= _UNSET:
         return math.nan
     return float(value)
 
@@ -40,17 +40,30 @@ def symbol_of(contract: Any) -> str:
 
 
 def tick_from_ticker(ticker: Any, now: datetime) -> Tick:
-    """Snapshot of a Ticker's top of book; `now` when the ticker has no time yet."""
+    """Snapshot of a Ticker's top of book; `now` when the ticker has no time yet.
+
+    Inlined rather than calling `_price` / `_num` per field: this runs for every update of
+    every symbol, and a call per field costs more than the comparisons themselves. Ticker
+    fields are floats (NaN when unset); a NaN fails every comparison and stays NaN.
+    """
+    nan, big = math.nan, _UNSET
+    t = ticker.time
+    if t is None:
+        t = now
+    elif t.tzinfo is not UTC:
+        t = _utc(t, now)
+    bid, ask, last = ticker.bid, ticker.ask, ticker.last
+    bs, asz, ls, vol = ticker.bidSize, ticker.askSize, ticker.lastSize, ticker.volume
     return Tick(
-        time=_utc(ticker.time, now),
-        symbol=symbol_of(ticker.contract),
-        bid=_price(ticker.bid),
-        ask=_price(ticker.ask),
-        last=_price(ticker.last),
-        bid_size=_num(ticker.bidSize),
-        ask_size=_num(ticker.askSize),
-        last_size=_num(ticker.lastSize),
-        volume=_num(ticker.volume),
+        t,
+        ticker.contract.symbol,
+        nan if bid == -1.0 or bid >= big else bid,
+        nan if ask == -1.0 or ask >= big else ask,
+        nan if last == -1.0 or last >= big else last,
+        nan if bs >= big else bs,
+        nan if asz >= big else asz,
+        nan if ls >= big else ls,
+        nan if vol >= big else vol,
     )
 
 

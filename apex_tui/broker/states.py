@@ -54,6 +54,7 @@ class ConnectionBoard:
         self.server_version: int | None = None
         self.accounts: tuple[str, ...] = ()
         self.last_heartbeat: datetime | None = None
+        self.heartbeat_rtt: float | None = None  # seconds, of the last answered heartbeat
         self.failures_in_window = 0
         self.next_attempt_in: float | None = None
         self._live = asyncio.Event()  # set while CONNECTED or DEGRADED

@@ -184,6 +184,7 @@ class Supervisor:
         timeout = self._s.timeouts.heartbeat
         while True:
             await asyncio.sleep(self._s.heartbeat_interval)
+            sent = self._clock.monotonic()
             try:
                 await bounded(self._ib.reqCurrentTimeAsync(), seconds=timeout, what="heartbeat")
             except RequestTimeout:
@@ -193,6 +194,7 @@ class Supervisor:
                 )
             except ConnectionFailed:
                 return f"connection to {self.address} lost"
+            self._board.heartbeat_rtt = self._clock.monotonic() - sent
             self._board.last_heartbeat = self._clock.now()
             self._board.touch()
 
@@ -236,6 +238,15 @@ class Supervisor:
                     ConnectionFailed(
                         f"the gateway at {self.address} closed the connection during the "
                         f"handshake ({message}): check the clientId and the API settings"
+                    )
+                )
+            elif not message.startswith("API connection failed"):
+                # Any other socket error mid-handshake (a reset, a broken pipe) ends the
+                # attempt; waiting out connect_timeout would only delay the retry.
+                fail(
+                    ConnectionFailed(
+                        f"the connection to {self.address} broke during the handshake "
+                        f"({message})"
                     )
                 )
 

@@ -11,19 +11,24 @@ from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
 from apex_tui.core.alerts import AlertBook, AlertFired
+from apex_tui.core.backfill import BackfillService, pacing_for
+from apex_tui.core.health_journal import HealthJournal
 from apex_tui.core.health_wiring import build_checks
 from apex_tui.core.market_hours import MarketHours
 from apex_tui.core.recording import Recorder
+from apex_tui.core.signal_service import SignalService, aggregator_timeframes, desk_proposer
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.trading import TradingDesk
 from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError
+from apex_tui.domain.symbols import validate_symbol
 from apex_tui.flags import FlagBoard
 from apex_tui.health.board import HealthBoard
 from apex_tui.health.model import CheckResult, Status
 from apex_tui.health.probes import LoopLagMonitor
 from apex_tui.health.runner import HealthRunner
+from apex_tui.jobs.pacer import Pacer
 from apex_tui.logging import get_logger
 from apex_tui.signals.book import SignalBook
 from apex_tui.store.lake import Lake
@@ -56,6 +61,8 @@ class Engine:
         self.desk: TradingDesk | None = None
         self._upkeep_task: asyncio.Task[None] | None = None
         self.signals: SignalBook | None = None
+        self.signal_service: SignalService | None = None
+        self.backfill: BackfillService | None = None
         self.alerts = AlertBook()
         self.fired_alerts: list[AlertFired] = []  # drained by the UI
         self.simulator: RunningSimulator | None = None
@@ -68,9 +75,13 @@ class Engine:
         self.sink: Sink | None = None
         self.recorder: Recorder | None = None
         self.health = HealthBoard()
-        self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic)
+        self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic, grace=15.0)
         self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
         self.health.on_transition(self._log_health_transition)
+        self.health_journal = HealthJournal(
+            lambda: None if self.desk is None else self.desk.journal
+        )
+        self.health.on_transition(self.health_journal)
 
     def _log_health_transition(self, result: CheckResult, previous: Status | None) -> None:
         level = "warning" if result.status is not Status.HEALTHY else "info"
@@ -121,10 +132,22 @@ class Engine:
                 port=port,
                 clock=self.clock,
                 on_tick=None if recorder is None else recorder.on_tick,
+                bar_timeframes=aggregator_timeframes(self.settings.signals),
+                market_open=self.market_hours.is_open,
             )
             if recorder is not None:
                 connector.bars.on_bar(recorder.on_bar)
             self.connector = connector
+            assert self.lake is not None
+            pacer = Pacer(pacing_for(self.settings))
+            self.backfill = BackfillService(
+                self.settings.jobs,
+                self.lake.bars,
+                connector.history_source(pacer),
+                pacer,
+                clock=self.clock,
+                connected=lambda: connector.board.is_live,
+            )
             self.desk = TradingDesk(
                 self.settings,
                 self.clock,
@@ -134,9 +157,21 @@ class Engine:
                 market_open=self.market_hours.is_open,
                 sector_of=connector.sector_of,
             )
+            self.health_journal.flush()
+            self.signal_service = SignalService(
+                self.settings.signals,
+                self.flags,
+                history=None if self.lake is None else self.lake.bars,
+                propose=desk_proposer(self.desk),
+                clock=self.clock,
+            )
+            self.signal_service.attach(connector)
+            self.signals = self.signal_service.book
             for symbol in self.watchlist.load():
                 await connector.add_symbol(symbol)
+            self.signal_service.start_warm_up(connector.watchlist)
             await connector.start()
+            await self.backfill.start()
             self._upkeep_task = asyncio.ensure_future(self._upkeep())
         except ApexError as exc:
             self.start_error = str(exc)
@@ -186,6 +221,10 @@ class Engine:
             await asyncio.gather(self._upkeep_task, return_exceptions=True)
         await self.health_runner.stop()
         await self.loop_lag.stop()
+        if self.signal_service is not None:
+            await self.signal_service.stop()
+        if self.backfill is not None:
+            await self.backfill.stop()
         if self.connector is not None:
             await self.connector.stop()
         if self.recorder is not None:
@@ -207,12 +246,16 @@ class Engine:
             raise ApexError("not connected yet")
         await self.connector.add_symbol(symbol)
         self.watchlist.save(self.connector.watchlist)
+        if self.signal_service is not None:
+            self.signal_service.add_symbol(validate_symbol(symbol))
 
     def remove_symbol(self, symbol: str) -> None:
         if self.connector is None:
             return
         self.connector.remove_symbol(symbol)
         self.watchlist.save(self.connector.watchlist)
+        if self.signal_service is not None:
+            self.signal_service.remove_symbol(validate_symbol(symbol))
 
     def reconnect_now(self) -> None:
         if self.connector is not None:

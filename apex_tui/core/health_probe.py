@@ -86,12 +86,14 @@ async def probe_health(
     client_id: int | None = None,
     check_timeout: float = 5.0,
     market_open: Callable[[str], bool] | None = None,
+    loop_monitor: LoopLagMonitor | None = None,
 ) -> HealthReport:
     """Connect (starting the embedded simulator in sim mode), wait up to `settle` seconds for
     the first quotes, run every check once, disconnect.
 
     `market_open` defaults to the exchange calendar (always open for the around-the-clock
-    simulator); tests inject their own.
+    simulator). `loop_monitor` defaults to one measuring this loop once connected (the burst
+    of the handshake is not the steady state); a given one is the caller's to start and stop.
     """
     clock = clock or SystemClock()
     broker = settings.broker.model_copy(
@@ -107,10 +109,10 @@ async def probe_health(
     sim_always = broker.mode is BrokerMode.SIM and settings.sim.market_hours == "always"
     is_open = market_open or MarketHours(clock, always_open=sim_always).is_open
     sources = ProbeSources(clock, settings)
-    monitor = LoopLagMonitor(monotonic=clock.monotonic)
+    own_monitor = loop_monitor is None
+    monitor = loop_monitor or LoopLagMonitor(monotonic=clock.monotonic)
     simulator: RunningSimulator | None = None
     connector: Connector | None = None
-    monitor.start()
     try:
         port = broker.port
         if broker.mode is BrokerMode.SIM:
@@ -127,6 +129,8 @@ async def probe_health(
         await connector.start()
         # The supervisor bounds a whole attempt (socket, handshake, sync) at twice this.
         sources.live_seen = await _wait_live(connector, broker.connect_timeout * 2 + 0.5)
+        if own_monitor:
+            monitor.start()
         if sources.live_seen:
             await _wait_first_quotes(connector, is_open, settle)
         runner = HealthRunner(
@@ -135,7 +139,8 @@ async def probe_health(
         results = await runner.run_once()
         gateway = connector.supervisor.address
     finally:
-        await monitor.stop()
+        if own_monitor:
+            await monitor.stop()
         if connector is not None:
             await connector.stop()
         if simulator is not None:

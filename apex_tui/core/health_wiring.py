@@ -69,8 +69,7 @@ def build_checks(
         connector = engine.connector
         if connector is None:
             return None
-        rtt: float | None = getattr(connector.board, "heartbeat_rtt", None)
-        return rtt
+        return connector.board.heartbeat_rtt
 
     def farms_down() -> dict[str, str]:
         connector = engine.connector

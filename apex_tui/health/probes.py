@@ -52,9 +52,14 @@ class LoopLagMonitor:
         interval: float = 0.1,
         window: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
+        grace: float = 0.0,
     ) -> None:
         self.interval = interval
         self.window = window
+        # Startup (building the world, reading calendars, first layout) is not steady state:
+        # samples in the first `grace` seconds after start() are not recorded.
+        self.grace = grace
+        self._record_after = 0.0
         self._mono = monotonic
         self._samples: deque[tuple[float, float]] = deque()
         self._task: asyncio.Task[None] | None = None
@@ -73,6 +78,7 @@ class LoopLagMonitor:
 
     def start(self) -> None:
         if self._task is None:
+            self._record_after = self._mono() + self.grace
             self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
@@ -86,4 +92,5 @@ class LoopLagMonitor:
             before = self._mono()
             await asyncio.sleep(self.interval)
             after = self._mono()
-            self.record(after, max(0.0, after - before - self.interval))
+            if after >= self._record_after:
+                self.record(after, max(0.0, after - before - self.interval))

@@ -158,7 +158,9 @@ async def _run(args: argparse.Namespace, spec: BackfillSpec, console: Console) -
         console=console,
         transient=False,
     )
-    task = progress.add_task(spec.describe(), total=1, info="planning")
+    # The spec once on its own line: as the bar's label it would squeeze an 80-column terminal.
+    console.print(f"[bold]backfill[/] {spec.describe()}")
+    task = progress.add_task("requests", total=1, info="planning")
 
     def show(job: JobState) -> None:
         info = f"{job.bars_written:,} bars · {job.count('gap')} gaps · {job.count('failed')} failed"

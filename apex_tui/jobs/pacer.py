@@ -155,9 +155,23 @@ class Pacer:
             self._waiting -= 1
 
     def release(self, lease: Lease) -> None:
-        """The request's answer arrived (or failed): free its open slot."""
-        del lease
+        """The request's answer arrived (or failed): free its open slot.
+
+        The request also counts in the windows from now on, not from its grant: the gateway
+        stamps it when it gets to it, somewhere between the two, and a busy gateway (or a
+        slow send queue) gets to it late. Measured against the strict simulator, counting
+        from the grant reopened the 10-minute window early and earned 162s. Every stamp in
+        the history is <= now, so re-appending keeps it in time order.
+        """
         self._open = max(0, self._open - 1)
+        now = self._mono()
+        history = self._history
+        for i in range(len(history) - 1, -1, -1):
+            t, key = history[i]
+            if t == lease.granted_at and key is lease.key:
+                del history[i]
+                history.append((max(t, now), key))
+                break
         self._freed.set()
 
     def budget(self) -> PacingBudget:

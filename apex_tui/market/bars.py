@@ -7,10 +7,10 @@ or when `flush(now)` finds its bucket over.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
+from math import isnan
 
 import structlog
 
@@ -44,13 +44,17 @@ class BarAggregator:
         *,
         sink: TickSink | None = None,
         keep: int = 120,
+        keep_seconds: int = 60,
         timeframes: tuple[int, ...] = TIMEFRAMES,
     ) -> None:
         self._sink = sink
         self._keep = keep
+        # 1 s bars serve short-horizon signals only: a minute of them bounds the memory
+        # (500 symbols x 60) instead of letting them grow as long as the minute bars.
+        self._keep_seconds = keep_seconds
         self._timeframes = timeframes
-        self._building: dict[tuple[str, int], _Building] = {}
-        self._closed: dict[tuple[str, int], deque[BarRecord]] = {}
+        self._building: dict[str, list[_Building | None]] = {}  # per timeframe, in order
+        self._closed: dict[tuple[str, int], deque[_Building]] = {}
         self._last_volume: dict[str, float] = {}
         self._listeners: list[BarListener] = []
         self.sink_errors = 0
@@ -60,8 +64,12 @@ class BarAggregator:
         """Call `listener(timeframe_seconds, bar)` for every bar that closes."""
         self._listeners.append(listener)
 
-    def add(self, tick: Tick) -> None:
-        """Hand `tick` to the sink, then fold it into the symbol's bars."""
+    def add(self, tick: Tick, epoch: int | None = None) -> None:
+        """Hand `tick` to the sink, then fold it into the symbol's bars.
+
+        `epoch` is `tick.time` in whole seconds, when the caller already has it (a batch of
+        ticks shares one arrival time).
+        """
         if self._sink is not None:
             try:
                 self._sink(tick)
@@ -69,36 +77,44 @@ class BarAggregator:
                 self.sink_errors += 1
                 if self.sink_errors == 1 or self.sink_errors % 1000 == 0:
                     log.exception("tick_sink_failed", errors=self.sink_errors)
+        symbol = tick.symbol
         volume_delta = 0.0
-        if not math.isnan(tick.volume):
-            previous = self._last_volume.get(tick.symbol)
-            if previous is not None and tick.volume > previous:
-                volume_delta = tick.volume - previous
-            self._last_volume[tick.symbol] = tick.volume
+        volume = tick.volume
+        if not isnan(volume):
+            previous = self._last_volume.get(symbol)
+            if previous is not None and volume > previous:
+                volume_delta = volume - previous
+            self._last_volume[symbol] = volume
         price = tick.last
-        if math.isnan(price):
+        if isnan(price):  # no trade price yet
             return
-        epoch = int(tick.time.timestamp())
-        for tf in self._timeframes:
-            key = (tick.symbol, tf)
+        if epoch is None:
+            epoch = int(tick.time.timestamp())
+        building = self._building.get(symbol)
+        if building is None:
+            building = self._building[symbol] = [None] * len(self._timeframes)
+        # Plain comparisons instead of min()/max(): this runs for every tick of every symbol.
+        for i, tf in enumerate(self._timeframes):
             bucket = epoch - epoch % tf
-            bar = self._building.get(key)
+            bar = building[i]
             if bar is not None and bucket > bar.bucket:
-                self._close(key, bar)
+                self._close(symbol, tf, bar)
                 bar = None
             if bar is None:
-                bar = self._building[key] = _Building(bucket, price)
+                bar = building[i] = _Building(bucket, price)
             elif bucket < bar.bucket:
                 continue  # a late tick for a bar already closed: ignored
-            bar.high = max(bar.high, price)
-            bar.low = min(bar.low, price)
+            if price > bar.high:
+                bar.high = price
+            elif price < bar.low:
+                bar.low = price
             bar.close = price
             bar.volume += volume_delta
             bar.count += 1
 
-    def _close(self, key: tuple[str, int], bar: _Building) -> None:
-        symbol, tf = key
-        record = BarRecord(
+    @staticmethod
+    def _record(symbol: str, bar: _Building) -> BarRecord:
+        return BarRecord(
             symbol=symbol,
             time=datetime.fromtimestamp(bar.bucket, UTC),
             open=bar.open,
@@ -108,25 +124,35 @@ class BarAggregator:
             volume=bar.volume,
             count=bar.count,
         )
+
+    def _close(self, symbol: str, tf: int, bar: _Building) -> None:
+        # A closed bar is never touched again, so the ring keeps the builder itself and
+        # BarRecords are made only when read (hundreds of 1 s bars close every second).
+        key = (symbol, tf)
         ring = self._closed.get(key)
         if ring is None:
-            ring = self._closed[key] = deque(maxlen=self._keep)
-        ring.append(record)
+            keep = self._keep_seconds if tf == 1 else self._keep
+            ring = self._closed[key] = deque(maxlen=keep)
+        ring.append(bar)
         self.version += 1
-        for listener in self._listeners:
-            listener(tf, record)
+        if self._listeners:
+            record = self._record(symbol, bar)
+            for listener in self._listeners:
+                listener(tf, record)
 
     def flush(self, now: datetime) -> None:
         """Close every bar whose bucket ended before `now`."""
         epoch = int(now.timestamp())
-        for key, bar in list(self._building.items()):
-            if epoch >= bar.bucket + key[1]:
-                del self._building[key]
-                self._close(key, bar)
+        for symbol, building in self._building.items():
+            for i, tf in enumerate(self._timeframes):
+                bar = building[i]
+                if bar is not None and epoch >= bar.bucket + tf:
+                    building[i] = None
+                    self._close(symbol, tf, bar)
 
     def bars(self, symbol: str, timeframe: int = 60) -> list[BarRecord]:
         """Closed bars for `symbol`, oldest first."""
-        return list(self._closed.get((symbol, timeframe), ()))
+        return [self._record(symbol, b) for b in self._closed.get((symbol, timeframe), ())]
 
     def closes(self, symbol: str, timeframe: int = 60, n: int = 30) -> list[float]:
         """The last `n` closes, oldest first (for sparklines)."""
@@ -136,6 +162,6 @@ class BarAggregator:
     def forget(self, symbol: str) -> None:
         """Drop every bar of a symbol removed from the watchlist."""
         self._last_volume.pop(symbol, None)
+        self._building.pop(symbol, None)
         for tf in self._timeframes:
-            self._building.pop((symbol, tf), None)
             self._closed.pop((symbol, tf), None)

@@ -13,18 +13,21 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from apex_tui.core.engine import Engine
+from apex_tui.core.error_notifier import ErrorNotifier
+from apex_tui.core.signal_service import shadow_feed
 from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.commands import CommandMixin
 from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.health import HealthPane
+from apex_tui.tui.panes.jobs import JobsPane
 from apex_tui.tui.panes.log import LogPane
-from apex_tui.tui.panes.placeholders import JobsPane
 from apex_tui.tui.panes.positions import PositionsPane
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from apex_tui.tui.panes.risk import RiskPane
 from apex_tui.tui.panes.signals import SignalsPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
+from apex_tui.tui.screens.flags import FlagsScreen, flag_bindings, request_toggle
 from apex_tui.tui.screens.help import HelpScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
 from apex_tui.tui.widgets.command_bar import CommandBar
@@ -73,6 +76,7 @@ class ApexApp(CommandMixin, App[None]):
             tooltip="Back to ACTIVE after a breaker trip or a live start (typed confirmation)",
         ),
         Binding("l", "toggle_log", "Log", tooltip="Show or hide the log pane"),
+        Binding("f", "flags", "Flags", tooltip="Feature flags: state, toggles, journal"),
         Binding(
             "R",
             "reconnect",
@@ -103,6 +107,8 @@ class ApexApp(CommandMixin, App[None]):
         super().__init__()
         self.engine = engine
         self._autostart = autostart
+        for b in flag_bindings(engine.flags):
+            self.bind(b.key, b.action, description=b.description, show=False)
         ui = engine.settings.ui
         self._refresh_s = ui.refresh_ms / 1000.0
         loaded = load_themes(themes_dir or _themes_folder(ui.themes_dir))
@@ -134,7 +140,11 @@ class ApexApp(CommandMixin, App[None]):
             yield RiskPane(id="risk", refresh_s=max(self._refresh_s, 0.5))
             yield PositionsPane(id="positions", refresh_s=self._refresh_s)
             yield HealthPane(id="health", refresh_s=max(self._refresh_s, 0.5))
-            yield JobsPane(id="jobs")
+            yield JobsPane(
+                id="jobs",
+                refresh_s=max(self._refresh_s, 0.5),
+                today=lambda: self.engine.clock.now().date(),
+            )
         log_pane = LogPane(log_tail(), self._refresh_s)
         log_pane.display = False
         yield log_pane
@@ -149,8 +159,15 @@ class ApexApp(CommandMixin, App[None]):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
+        self._errors = ErrorNotifier(log_tail(), every=10.0)
+        self.set_interval(1.0, self._notify_errors)
         if self._autostart:
             self.run_worker(self.start_engine(), name="engine-start", exit_on_error=False)
+
+    def _notify_errors(self) -> None:
+        """Errors logged anywhere show as a notification, at most one per 10 s."""
+        for line in self._errors.poll():
+            self.notify(line, title="Error logged", severity="error", timeout=10)
 
     async def start_engine(self) -> None:
         """Start the broker side; on failure say why in a notification and the header."""
@@ -177,15 +194,23 @@ class ApexApp(CommandMixin, App[None]):
                 remove=engine.remove_symbol,
                 now=clock.now,
                 monotonic=clock.monotonic,
+                order=lambda: connector.watchlist,
             )
         )
         desk = self.engine.desk
         self.query_one(PositionsPane).attach(
             connector.portfolio, desk.manager if desk is not None else None
         )
-        self.query_one(SignalsPane).attach(desk, self.engine.signals, clock.now)
+        self.query_one(SignalsPane).attach(
+            desk,
+            self.engine.signals,
+            clock.now,
+            shadow=None if desk is None else shadow_feed(desk),
+        )
         if desk is not None:
             self.query_one(RiskPane).attach(desk)
+        if self.engine.backfill is not None:
+            self.query_one(JobsPane).attach(self.engine.backfill)
         self.set_interval(0.5, self.drain_alerts)
         if isinstance(self.focused, QuotesPane) or self.focused is None:
             self.action_focus_pane("quotes")
@@ -203,10 +228,21 @@ class ApexApp(CommandMixin, App[None]):
         self.engine.reconnect_now()
         self.notify("Reconnecting…", timeout=3)
 
+    def action_flags(self) -> None:
+        """Show the feature flags."""
+        if not isinstance(self.screen, FlagsScreen):
+            self.push_screen(FlagsScreen(self.engine.flags))
+
+    def action_toggle_flag(self, name: str) -> None:
+        """Toggle a flag by its hotkey (dangerous flags ask for their phrase)."""
+        request_toggle(self, self.engine.flags, name)
+
     def action_toggle_log(self) -> None:
         """Show or hide the log pane."""
         pane = self.query_one(LogPane)
         pane.display = not pane.display
+        if pane.display:
+            pane.lines.focus()  # so its keys (level filter, search) work at once
 
     def action_cycle_theme(self) -> None:
         """Switch to the next theme."""

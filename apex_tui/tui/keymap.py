@@ -31,7 +31,8 @@ class KeyRow:
     description: str
 
 
-def _display_key(key: str) -> str:
+def display_key(key: str) -> str:
+    """A binding's key(s) as the help screen shows them."""
     return " ".join(_KEY_NAMES.get(k, k) for k in key.split(","))
 
 
@@ -47,7 +48,7 @@ def rows_for(group: str, owner: type[Any]) -> list[KeyRow]:
             continue
         text = binding.tooltip or binding.description
         if text:
-            rows.append(KeyRow(group, _display_key(binding.key), text))
+            rows.append(KeyRow(group, display_key(binding.key), text))
     return rows
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.app import App
-from textual.binding import BindingType
 from textual.widgets import DataTable, Input, Static
 
 import apex_tui.tui
@@ -127,10 +126,6 @@ async def test_escape_cancels_the_phrase_and_closes_the_screen() -> None:
         assert not isinstance(app.screen, FlagsScreen)
 
 
-class NoFlagKeys(App[None]):
-    BINDINGS: ClassVar[list[BindingType]] = []
-
-
 def test_flag_bindings_use_each_flags_hotkey() -> None:
     board, _ = make_board()
     bindings = {b.key: b.action for b in flag_bindings(board)}
@@ -150,11 +145,3 @@ async def test_hotkeys_toggle_from_anywhere_and_dangerous_ones_still_ask() -> No
         assert isinstance(app.screen, TypedConfirmScreen)
         assert not board.is_on("options_trading")
         assert [c.flag for c in heard] == ["trend"]
-
-
-def test_flags_screen_snapshot(snap_compare: Any) -> None:
-    board = FlagBoard(clock=FixedClock(T0))
-    board.toggle("ml_signals")
-    board.toggle("sink_ticks")
-    board.toggle("auto_propose", "auto_propose")
-    assert snap_compare(FlagsHost(board), terminal_size=SIZE)

@@ -75,8 +75,10 @@ class QuoteTable(ScrollView, can_focus=True):
         spark: Callable[[str], Sequence[float]],
         notes: Callable[[], dict[str, str]],
         refresh_s: float,
+        order: Callable[[], list[str]] | None = None,
     ) -> None:
         super().__init__(id="quote-table")
+        self._order_source = order
         self._feed = feed
         self._now = now
         self._mono = monotonic
@@ -157,6 +159,11 @@ class QuoteTable(ScrollView, can_focus=True):
         wanted = self.filter_text.upper()
         every = self._feed.symbols()
         self._members = set(every)
+        if self._order_source is not None:
+            # Unsorted rows follow the trader's watchlist order, not the order ticks arrived.
+            wanted_order = self._order_source()
+            rank = {s: i for i, s in enumerate(wanted_order)}
+            every.sort(key=lambda s: rank.get(s, len(rank)))
         symbols = [s for s in every if wanted in s]
         if self.sort_col is not None:
             key = COLUMNS[self.sort_col].sort_key

@@ -29,6 +29,7 @@ class QuoteSource:
     remove: Callable[[str], None]
     now: Callable[[], datetime]
     monotonic: Callable[[], float]
+    order: Callable[[], list[str]] | None = None  # the watchlist's order for unsorted rows
 
 
 class QuotesPane(Pane):
@@ -70,6 +71,7 @@ class QuotesPane(Pane):
             spark=source.spark,
             notes=source.notes,
             refresh_s=self._refresh_s,
+            order=source.order,
         )
         self.mount(table, before=self.query_one("#quotes-prompt"))
 

@@ -77,6 +77,7 @@ class SignalsPane(Pane):
         self.pull()
 
     def on_mount(self) -> None:
+        self.pull()  # the first frame already shows the right parts, not all of them
         self.set_interval(self._refresh_s, self.pull)
 
     def _color(self, name: str) -> str:
@@ -131,7 +132,9 @@ class SignalsPane(Pane):
         self._signal_rows = {}
         empty = self.query_one(".empty-state", Static)
         empty.display = not signals and not rows
-        sig_table = Table(box=None, expand=True, show_header=False, pad_edge=False)
+        sig_table = Table(
+            box=None, expand=True, show_header=False, pad_edge=False, collapse_padding=True
+        )
         sig_table.add_column("dir", no_wrap=True)
         sig_table.add_column("name", no_wrap=True)
         sig_table.add_column("strength", no_wrap=True)
@@ -180,7 +183,8 @@ class SignalsPane(Pane):
         return text
 
 
-_REGIME_ABBR = {Regime.TRENDING: "trend", Regime.RANGING: "range", Regime.VOLATILE: "vol"}
+# Three letters, so a narrow pane keeps room for the reason.
+_REGIME_ABBR = {Regime.TRENDING: "trd", Regime.RANGING: "rng", Regime.VOLATILE: "vol"}
 
 
 def format_age(seconds: float) -> str:

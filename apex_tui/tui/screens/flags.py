@@ -9,7 +9,7 @@ its phrase typed exactly. A toggle takes effect at once: FlagBoard listeners run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -50,7 +50,7 @@ def journal_line(change: FlagChange) -> str:
 
 
 def request_toggle(
-    app: App[object],
+    app: App[Any],
     board: FlagBoard,
     name: str,
     done: Callable[[FlagChange], None] | None = None,
@@ -118,7 +118,7 @@ class FlagsScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Toggle", tooltip="Toggle the selected flag"),
+        Binding("space", "toggle_selected", "Toggle", tooltip="Toggle the selected flag"),
         Binding("escape,f", "close", "Close", tooltip="Close the flags screen"),
     ]
 
@@ -184,7 +184,7 @@ class FlagsScreen(ModalScreen[None]):
     def selected(self) -> str:
         return self._names[self.query_one(DataTable).cursor_row]
 
-    def action_toggle(self) -> None:
+    def action_toggle_selected(self) -> None:
         request_toggle(self.app, self.board, self.selected(), lambda _change: self.pull())
 
     def action_close(self) -> None:

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from apex_tui.tui.key_groups import key_groups
-from apex_tui.tui.keymap import binding_rows
+from apex_tui.flags import FlagBoard
+from apex_tui.tui.key_groups import all_key_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,7 +24,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines: list[str] = []
         group = ""
-        for row in binding_rows(key_groups()):
+        engine = getattr(self.app, "engine", None)
+        board = engine.flags if engine is not None else FlagBoard()
+        for row in all_key_rows(board):
             if row.group != group:
                 group = row.group
                 lines.append(f"\n[b]{group}[/b]")

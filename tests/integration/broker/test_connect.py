@@ -47,6 +47,8 @@ async def test_connect_sync_and_stream_quotes(
     await until(
         lambda: not math.isnan(c.portfolio.account().net_liquidation), what="account values"
     )
+    await until(lambda: c.board.heartbeat_rtt is not None, what="an answered heartbeat")
+    assert 0 <= (c.board.heartbeat_rtt or 0) < 1.0
     assert ib_exceptions() == []
 
 

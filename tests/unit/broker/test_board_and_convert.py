@@ -16,10 +16,16 @@ from apex_tui.domain.clock import FixedClock
 T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
 
+def state_of(board: ConnectionBoard) -> ConnectionState:
+    """Read the state through a call, so mypy does not narrow it across transitions."""
+    return board.state
+
+
 async def test_every_transition_is_recorded_with_its_reason_and_bumps_the_version() -> None:
     clock = FixedClock(T0)
     board = ConnectionBoard(clock)
-    assert board.state is ConnectionState.DISCONNECTED and not board.is_live
+    live_before = board.is_live
+    assert state_of(board) is ConnectionState.DISCONNECTED and not live_before
     assert board.set(ConnectionState.CONNECTING, "dialing")
     clock.advance(1)
     assert board.set(ConnectionState.CONNECTED, "up")
