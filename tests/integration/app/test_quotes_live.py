@@ -26,7 +26,7 @@ def text_of(widget: Static) -> str:
 async def test_quotes_update_and_the_watchlist_is_edited(tmp_path: Path) -> None:
     async with live_app(tmp_path) as (app, pilot):
         table = app.query_one(QuoteTable)
-        await wait_for(pilot, lambda: table.symbols == ["AAPL", "MSFT"], f"two rows, not {table.symbols}")
+        await wait_for(pilot, lambda: table.symbols == ["AAPL", "MSFT"], "two rows")
         first = table.render_line(1).text
         assert "AAPL" in first
         await wait_for(pilot, lambda: table.render_line(1).text != first, "AAPL's row to change")
