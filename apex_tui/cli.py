@@ -179,14 +179,20 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from apex_tui.config import load_settings  # noqa: PLC0415 - keep --help fast
+    from apex_tui.config import load_settings, resolve_config_path  # noqa: PLC0415
     from apex_tui.tui.launch import launch_tui  # noqa: PLC0415 - loads Textual
 
+    overrides = run_overrides(args)
     try:
-        settings = load_settings(args.config, run_overrides(args))
+        settings = load_settings(args.config, overrides)
     except ConfigError as exc:
         return _report_config_error(exc)
-    return launch_tui(settings, live_flag=args.live)
+    return launch_tui(
+        settings,
+        live_flag=args.live,
+        config_path=resolve_config_path(args.config),
+        cli_overrides=overrides,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

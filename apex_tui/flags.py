@@ -186,6 +186,11 @@ class FlagBoard:
     def subscribe(self, listener: FlagListener) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: FlagListener) -> None:
+        """Stop calling `listener` (a replaced engine must not keep reacting to toggles)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def toggle(self, name: str, confirm_text: str | None = None) -> FlagChange:
         """Flip a flag. Turning a dangerous flag on needs its confirmation phrase typed."""
         return self.set(name, not self.is_on(name), confirm_text)

@@ -245,8 +245,7 @@ class Supervisor:
                 # attempt; waiting out connect_timeout would only delay the retry.
                 fail(
                     ConnectionFailed(
-                        f"the connection to {self.address} broke during the handshake "
-                        f"({message})"
+                        f"the connection to {self.address} broke during the handshake ({message})"
                     )
                 )
 

@@ -5,6 +5,8 @@ under the headless commands, and in tests."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apex_tui.broker.connector import Connector
@@ -14,6 +16,8 @@ from apex_tui.core.alerts import AlertBook, AlertFired
 from apex_tui.core.backfill import BackfillService, pacing_for
 from apex_tui.core.health_journal import HealthJournal
 from apex_tui.core.health_wiring import build_checks
+from apex_tui.core.hot_reload import Change
+from apex_tui.core.live_settings import with_changes
 from apex_tui.core.market_hours import MarketHours
 from apex_tui.core.recording import Recorder
 from apex_tui.core.signal_service import SignalService, aggregator_timeframes, desk_proposer
@@ -256,6 +260,30 @@ class Engine:
         self.watchlist.save(self.connector.watchlist)
         if self.signal_service is not None:
             self.signal_service.remove_symbol(validate_symbol(symbol))
+
+    def apply_changes(self, changes: tuple[Change, ...]) -> list[str]:
+        """Apply hot-reloaded keys to the running services; returns what could not be applied
+        live (to say so to the trader)."""
+        settings, sections = with_changes(self.settings, changes)
+        self.settings = settings
+        not_live: list[str] = []
+        if "logging" in sections:
+            logging.getLogger().setLevel(settings.logging.level)
+        if "risk" in sections and self.desk is not None:
+            self.desk.update_risk(settings)
+        if "signals" in sections and self.signal_service is not None:
+            symbols = self.connector.watchlist if self.connector is not None else []
+            if not self.signal_service.reconfigure(settings.signals, symbols):
+                not_live.append("signals.timeframe (restart to change the bar size)")
+        log.info("settings_applied", keys=[c.key for c in changes])
+        return not_live
+
+    def journal_append(self, kind: str, data: Mapping[str, object]) -> None:
+        """Record to the order journal once it exists (before the desk starts: log only)."""
+        if self.desk is not None:
+            self.desk.journal.append(kind, data)
+        else:
+            log.info("journal_unavailable", kind=kind)
 
     def reconnect_now(self) -> None:
         if self.connector is not None:

@@ -128,6 +128,21 @@ class SignalService:
         self.proposed = 0
         self.propose_errors = 0
 
+    def reconfigure(self, settings: SignalSettings, symbols: Sequence[str]) -> bool:
+        """New generator parameters, live: a fresh engine on the same (cleared) book, warmed
+        up again from history. False when the timeframe changed: the bar aggregator's
+        timeframes are fixed at start, so that needs a restart."""
+        if settings.timeframe_seconds != self.timeframe:
+            return False
+        self.engine.close()
+        self.book.remove()
+        self.settings = settings
+        self.engine = SignalEngine(settings, self.flags, self.book)
+        self._seen.clear()
+        self._warming.clear()
+        self.start_warm_up(symbols)
+        return True
+
     # -- hookup ------------------------------------------------------------------------------
 
     def attach(self, connector: HasBars) -> None:

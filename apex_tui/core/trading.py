@@ -192,6 +192,16 @@ class TradingDesk:
             ("daily loss", loss, r.daily_loss_limit),
         ]  # fmt: skip
 
+    def update_risk(self, settings: Settings) -> None:
+        """Apply new risk limits at once (hot reload: tightening directly, loosening after the
+        trader confirmed). Pending proposals are re-checked against them at approval."""
+        self._settings = settings
+        self.risk.settings = settings.risk
+        self.breaker.reconfigure(settings.risk)
+        self.proposals.reconfigure(settings.risk)
+        self.locks.max_quote_age_s = settings.risk.max_quote_age_s
+        self.journal.append(JournalKind.STATE_CHANGE, {"risk_limits": settings.risk})
+
     def current_quote(self, symbol: str) -> Quote | None:
         return self._connector.quotes.get(symbol)
 

@@ -136,6 +136,10 @@ class ProposalFactory:
         self._clock = clock
         self._new_id = new_id
 
+    def reconfigure(self, risk: RiskSettings) -> None:
+        """New sizing settings (config hot reload) for proposals made from now on."""
+        self._risk = risk
+
     def propose(
         self,
         symbol: str,

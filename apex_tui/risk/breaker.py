@@ -44,6 +44,10 @@ class CircuitBreaker:
         self._rejections: deque[float] = deque()
         self.trip: BreakerTrip | None = None
 
+    def reconfigure(self, settings: RiskSettings) -> None:
+        """New limits (config hot reload); the rejection history is kept."""
+        self._settings = settings
+
     @property
     def tripped(self) -> bool:
         return self.trip is not None

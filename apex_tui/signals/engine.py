@@ -64,6 +64,10 @@ class SignalEngine:
         self._last_dir = {g: np.full(size, _UNSEEN, dtype=np.int8) for g in self._generators}
         flags.subscribe(self._on_flag)
 
+    def close(self) -> None:
+        """Detach from the flags (before this engine is replaced by a reconfigured one)."""
+        self.flags.unsubscribe(self._on_flag)
+
     # -- symbols -----------------------------------------------------------------------------
 
     @property

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -12,8 +12,10 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from apex_tui.config import Settings, load_settings
 from apex_tui.core.engine import Engine
 from apex_tui.core.error_notifier import ErrorNotifier
+from apex_tui.core.hot_reload import Change, ConfigWatcher, ReloadPlan
 from apex_tui.core.signal_service import shadow_feed
 from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
@@ -22,6 +24,7 @@ from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.panes.jobs import JobsPane
 from apex_tui.tui.panes.log import LogPane
+from apex_tui.tui.panes.polling import Polling
 from apex_tui.tui.panes.positions import PositionsPane
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from apex_tui.tui.panes.risk import RiskPane
@@ -102,11 +105,20 @@ class ApexApp(CommandMixin, App[None]):
     ]
 
     def __init__(
-        self, engine: Engine, *, themes_dir: Path | None = None, autostart: bool = True
+        self,
+        engine: Engine,
+        *,
+        themes_dir: Path | None = None,
+        autostart: bool = True,
+        config_path: Path | None = None,
+        cli_overrides: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
         self._autostart = autostart
+        self._config_path = config_path
+        self._cli_overrides = dict(cli_overrides or {})
+        self.config_watcher: ConfigWatcher | None = None
         for b in flag_bindings(engine.flags):
             self.bind(b.key, b.action, description=b.description, show=False)
         ui = engine.settings.ui
@@ -159,6 +171,7 @@ class ApexApp(CommandMixin, App[None]):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
+        self._start_config_watcher()
         self._errors = ErrorNotifier(log_tail(), every=10.0)
         self.set_interval(1.0, self._notify_errors)
         if self._autostart:
@@ -227,6 +240,64 @@ class ApexApp(CommandMixin, App[None]):
             return
         self.engine.reconnect_now()
         self.notify("Reconnecting…", timeout=3)
+
+    def apply_config_changes(self, changes: tuple[Change, ...], settings: Settings) -> None:
+        """Hot reload: apply what is safe live, to the services and to the screen."""
+        keys = {c.key for c in changes}
+        not_live = self.engine.apply_changes(changes)
+        if "ui.theme" in keys:
+            wanted = settings.ui.theme
+            if wanted in self.theme_names:
+                self.theme = wanted
+            else:
+                not_live.append(f"ui.theme ({wanted!r} is not a loaded theme)")
+        if "ui.refresh_ms" in keys:
+            self._refresh_s = settings.ui.refresh_ms / 1000.0
+            for widget in self.query(Polling):
+                widget.set_refresh(self._refresh_s)
+        applied = ", ".join(sorted(keys))
+        self.notify(f"Applied: {applied}", title="Config reloaded", timeout=6)
+        if not_live:
+            self.notify("Not applied: " + "; ".join(not_live), severity="warning", timeout=10)
+
+    def _start_config_watcher(self) -> None:
+        """Watch the config file; changes are validated, classified and applied or reported."""
+        path = self._config_path
+        if path is None:
+            return
+
+        def confirm(plan: ReloadPlan) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.apply_config_changes(watcher.confirm(), plan.settings)
+                else:
+                    watcher.decline()
+                    self.notify("Risk limits unchanged", timeout=5)
+
+            lines = [c.describe() for c in plan.confirm]
+            self.push_screen(ConfirmScreen("Loosen these risk limits?", lines), answered)
+
+        def invalid(problems: list[str]) -> None:
+            self.notify("\n".join(problems), title="Config not reloaded", severity="error",
+                        timeout=15)  # fmt: skip
+
+        def restart(changes: tuple[Change, ...]) -> None:
+            keys = ", ".join(c.key for c in changes)
+            self.notify(f"Restart to apply: {keys}", title="Config", severity="warning",
+                        timeout=10)  # fmt: skip
+
+        watcher = ConfigWatcher(
+            path,
+            self.engine.settings,
+            on_invalid=invalid,
+            on_apply=self.apply_config_changes,
+            on_confirm=confirm,
+            on_restart=restart,
+            journal=self.engine.journal_append,
+            load=lambda p: load_settings(p, self._cli_overrides),
+        )
+        self.config_watcher = watcher
+        self.set_interval(1.0, watcher.poll)
 
     def action_flags(self) -> None:
         """Show the feature flags."""

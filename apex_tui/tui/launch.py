@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from apex_tui.config import Settings
 from apex_tui.core.engine import Engine
@@ -23,7 +26,13 @@ def live_gate_problem(settings: Settings, live_flag: bool) -> str | None:
     return None
 
 
-def launch_tui(settings: Settings, *, live_flag: bool) -> int:
+def launch_tui(
+    settings: Settings,
+    *,
+    live_flag: bool,
+    config_path: Path | None = None,
+    cli_overrides: Mapping[str, Any] | None = None,
+) -> int:
     """Run the app until the trader quits; returns the process exit code."""
     problem = live_gate_problem(settings, live_flag)
     if problem:
@@ -37,14 +46,15 @@ def launch_tui(settings: Settings, *, live_flag: bool) -> int:
     )
     engine = Engine(settings, live=live_flag)
     log.info("starting", mode=str(settings.broker.mode))
-    asyncio.run(_run(engine))
+    asyncio.run(_run(engine, config_path, cli_overrides or {}))
     log.info("stopped")
     return 0
 
 
-async def _run(engine: Engine) -> None:
+async def _run(engine: Engine, config_path: Path | None, cli_overrides: Mapping[str, Any]) -> None:
     # One loop for the app and the connector: ib_async runs on the UI's loop.
+    app = ApexApp(engine, config_path=config_path, cli_overrides=cli_overrides)
     try:
-        await ApexApp(engine).run_async()
+        await app.run_async()
     finally:
         await engine.stop()

@@ -9,8 +9,10 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from apex_tui.tui.panes.polling import Polling
 
-class Pane(Vertical, can_focus=True):
+
+class Pane(Polling, Vertical, can_focus=True):
     """A titled, focusable pane. Subclasses set TITLE and NUMBER and override `body`."""
 
     TITLE: ClassVar[str] = ""

@@ -58,7 +58,7 @@ class HealthPane(Pane):
         self.pull()
 
     def on_mount(self) -> None:
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     def _color(self, status: Status) -> str:
         return self.app.theme_variables.get(_STATUS_VAR[status], "")

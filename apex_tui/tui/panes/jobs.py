@@ -106,7 +106,7 @@ class JobsPane(Pane):
         self.pull()
 
     def on_mount(self) -> None:
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     # -- selection and commands -----------------------------------------------------------
     def selected(self) -> JobView | None:

@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, RichLog
 
 from apex_tui.logging import LogRecordView, LogTail
+from apex_tui.tui.panes.polling import Polling
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _RANK = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
@@ -55,7 +56,7 @@ def format_record(rec: LogRecordView, palette: Mapping[str, str] | None = None) 
     return text
 
 
-class LogPane(Vertical):
+class LogPane(Polling, Vertical):
     """Shows records from the LogTail as they arrive, polled on the refresh timer."""
 
     DEFAULT_CSS = """
@@ -100,7 +101,7 @@ class LogPane(Vertical):
 
     def on_mount(self) -> None:
         self.poll()
-        self.set_interval(self._refresh_s, self.poll)
+        self.poll_every(self._refresh_s, self.poll)
 
     # --- feeding -------------------------------------------------------------------------
     def _visible(self, rec: LogRecordView) -> bool:

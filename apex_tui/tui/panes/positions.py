@@ -126,7 +126,7 @@ class PositionsPane(Pane):
         widget.update(table)
 
     def on_mount(self) -> None:
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     def _color(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from apex_tui.domain.quotes import Quote
+from apex_tui.tui.panes.polling import Polling
 from apex_tui.tui.panes.quote_columns import COLUMN_GAP, COLUMNS, cell_text, fit
 
 FLASH_SECONDS = 1.0
@@ -42,7 +43,7 @@ class _Flash:
     until: float
 
 
-class QuoteTable(ScrollView, can_focus=True):
+class QuoteTable(Polling, ScrollView, can_focus=True):
     """Rows of quotes with a row and column cursor, sorting, filtering and flashes."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -101,7 +102,7 @@ class QuoteTable(ScrollView, can_focus=True):
     # --- data ----------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.pull()
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     @property
     def symbols(self) -> list[str]:

@@ -44,7 +44,7 @@ class RiskPane(Pane):
         self.pull()
 
     def on_mount(self) -> None:
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     def _color(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")

@@ -78,7 +78,7 @@ class SignalsPane(Pane):
 
     def on_mount(self) -> None:
         self.pull()  # the first frame already shows the right parts, not all of them
-        self.set_interval(self._refresh_s, self.pull)
+        self.poll_every(self._refresh_s, self.pull)
 
     def _color(self, name: str) -> str:
         return self.app.theme_variables.get(name, "")
