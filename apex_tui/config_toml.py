@@ -27,6 +27,12 @@ HEADER = """\
 # hook so the generated file can carry a deliberate override with its reason.
 OVERRIDES: dict[str, Any] = {}
 
+# Keys written commented out, because leaving them unset means something: an unset
+# broker.read_only makes paper and live read-only while sim may trade.
+COMMENTED: dict[str, str] = {
+    "broker.read_only": "unset: read-only for paper and live, trading allowed in sim",
+}
+
 
 def _toml_value(value: Any) -> str | None:
     """A TOML literal for `value`, or None when TOML cannot express it (unset)."""
@@ -68,7 +74,10 @@ def _section(model: type[BaseModel], path: str, out: list[str]) -> None:
         value = OVERRIDES.get(key, field.get_default(call_default_factory=True))
         literal = _toml_value(value)
         out += _comment(field.description or "")
-        out.append(f"{name} = {literal}" if literal is not None else f"# {name} = <not set>")
+        if key in COMMENTED:
+            out.append(f"# {name} = false   ({COMMENTED[key]})")
+        else:
+            out.append(f"{name} = {literal}" if literal is not None else f"# {name} = <not set>")
     for name, sub in nested:
         _section(sub, f"{path}.{name}", out)
 

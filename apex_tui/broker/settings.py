@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -57,7 +58,9 @@ class BrokerSettings(BaseModel):
         "", description="Account to use; must be one of the gateway's managed accounts if set."
     )
     read_only: bool = Field(
-        False, description="Connect read-only: no orders, no open-order sync at connect."
+        False,
+        description="Connect read-only: no orders, no open-order sync at connect. When not "
+        "set, paper and live start read-only (set false to trade) and sim does not.",
     )
     connect_timeout: float = Field(
         10.0, gt=0, le=120, description="Seconds for the socket, handshake and startup sync."
@@ -97,6 +100,16 @@ class BrokerSettings(BaseModel):
     max_lines: int = Field(
         100, ge=1, le=10_000, description="Market data lines the account may stream at once."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_only_by_mode(cls, data: Any) -> Any:
+        # A real account never trades by accident: paper and live are read-only unless the
+        # config (or env, or a flag) says read_only = false explicitly.
+        if isinstance(data, dict) and "read_only" not in data:
+            mode = str(data.get("mode", BrokerMode.SIM))
+            return {**data, "read_only": mode != BrokerMode.SIM.value}
+        return data
 
     @model_validator(mode="after")
     def _check_backoff(self) -> BrokerSettings:

@@ -8,6 +8,7 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from apex_tui.domain.quotes import Quote
 
@@ -17,6 +18,18 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
 }
+
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the trader must hear about: price alerts, breaker trips, disconnects."""
+
+    title: str
+    message: str
+    severity: Severity = "warning"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
-from apex_tui.core.alerts import AlertBook, AlertFired
+from apex_tui.core.alerts import AlertBook, Notice, Severity
 from apex_tui.core.backfill import BackfillService, pacing_for
 from apex_tui.core.health_journal import HealthJournal
 from apex_tui.core.health_wiring import build_checks
@@ -68,7 +68,8 @@ class Engine:
         self.signal_service: SignalService | None = None
         self.backfill: BackfillService | None = None
         self.alerts = AlertBook()
-        self.fired_alerts: list[AlertFired] = []  # drained by the UI
+        self.notices: list[Notice] = []  # alerts for the trader, drained by the UI
+        self._last_state = ""
         self.simulator: RunningSimulator | None = None
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
@@ -82,6 +83,7 @@ class Engine:
         self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic, grace=15.0)
         self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
         self.health.on_transition(self._log_health_transition)
+        self.health.on_transition(self._on_health_change)
         self.health_journal = HealthJournal(
             lambda: None if self.desk is None else self.desk.journal
         )
@@ -160,6 +162,7 @@ class Engine:
                 live=self.live,
                 market_open=self.market_hours.is_open,
                 sector_of=connector.sector_of,
+                on_alert=self.alert,
             )
             self.health_journal.flush()
             self.signal_service = SignalService(
@@ -207,16 +210,38 @@ class Engine:
                 except ApexError as exc:
                     log.error("desk_upkeep_failed", error=str(exc))
             self._check_alerts()
+            self._check_connection()
+
+    def alert(self, title: str, message: str, severity: Severity = "warning") -> None:
+        """Tell the trader (notification, bell with `sound_alerts`) and journal it."""
+        self.notices.append(Notice(title, message, severity))
+        log.warning("alert", title=title, message=message)
+        self.journal_append("alert", {"title": title, "message": message})
 
     def _check_alerts(self) -> None:
         if self.connector is None or not self.alerts.alerts:
             return
         fired = self.alerts.check(self.connector.quotes.snapshot().values(), self.clock.now())
         for hit in fired:
-            log.warning("price_alert", alert=hit.alert.describe(), last=hit.last)
-            if self.desk is not None:
-                self.desk.journal.append("alert", {"alert": hit.alert.describe(), "last": hit.last})
-        self.fired_alerts.extend(fired)
+            self.alert("Price alert", f"{hit.alert.describe()} (last {hit.last:,.2f})")
+
+    def _check_connection(self) -> None:
+        """Alert when a live session is lost, and when it is back."""
+        view = self.connection()
+        before, self._last_state = self._last_state, view.state
+        live = {"CONNECTED", "DEGRADED"}
+        if before in live and view.state not in live:
+            self.alert("Disconnected", f"{view.state}: {view.reason}", "error")
+        elif before and before not in live and view.state == "CONNECTED":
+            self.alert("Connected", view.reason, "information")
+
+    def _on_health_change(self, result: CheckResult, previous: Status | None) -> None:
+        # Stale data and farm outages are what a trader must hear about; the connection has
+        # its own alert above, and the first result of each check is not a change.
+        if previous is None or result.name not in {"market data", "data farms", "sink"}:
+            return
+        if result.status > previous:
+            self.alert(f"Health: {result.name}", f"{result.value}: {result.message}")
 
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""

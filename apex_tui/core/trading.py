@@ -67,7 +67,9 @@ class TradingDesk:
         live: bool,
         market_open: Callable[[str], bool],
         sector_of: Callable[[str], str],
+        on_alert: Callable[[str, str], None] | None = None,
     ) -> None:
+        self._on_alert = on_alert
         self._settings = settings
         self._clock = clock
         self._connector = connector
@@ -309,6 +311,8 @@ class TradingDesk:
     def _on_trip(self, trip: BreakerTrip) -> None:
         self.journal.append(JournalKind.BREAKER_TRIP, {"trip": trip})
         log.warning("breaker_tripped", reason=trip.reason)
+        if self._on_alert is not None:
+            self._on_alert("Circuit breaker", f"tripped: {trip.reason} (U to reset)")
 
     def _on_state_change(self, change: StateChange) -> None:
         self.journal.append(JournalKind.STATE_CHANGE, {"change": change})

@@ -172,6 +172,7 @@ class ApexApp(CommandMixin, App[None]):
         self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
         self._start_config_watcher()
+        self.set_interval(0.5, self.drain_alerts)
         self._errors = ErrorNotifier(log_tail(), every=10.0)
         self.set_interval(1.0, self._notify_errors)
         if self._autostart:
@@ -224,7 +225,6 @@ class ApexApp(CommandMixin, App[None]):
             self.query_one(RiskPane).attach(desk)
         if self.engine.backfill is not None:
             self.query_one(JobsPane).attach(self.engine.backfill)
-        self.set_interval(0.5, self.drain_alerts)
         if isinstance(self.focused, QuotesPane) or self.focused is None:
             self.action_focus_pane("quotes")
 

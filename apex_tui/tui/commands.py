@@ -243,10 +243,11 @@ class CommandMixin:
 
     # --- alerts ----------------------------------------------------------------------------
     def drain_alerts(self) -> None:
-        fired, self.engine.fired_alerts = self.engine.fired_alerts, []
-        for hit in fired:
-            self._app.notify(
-                f"{hit.alert.describe()} (last {hit.last:,.2f})", title="Price alert", timeout=15
-            )
-            if self.engine.flags.is_on("sound_alerts"):
-                self._app.bell()
+        """Show the engine's alerts (price, breaker, disconnect, stale data); ring the bell
+        for them when `sound_alerts` is on."""
+        notices, self.engine.notices = self.engine.notices, []
+        for notice in notices:
+            self._app.notify(notice.message, title=notice.title, severity=notice.severity,
+                             timeout=15)  # fmt: skip
+        if notices and self.engine.flags.is_on("sound_alerts"):
+            self._app.bell()

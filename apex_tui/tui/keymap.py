@@ -46,7 +46,9 @@ def rows_for(group: str, owner: type[Any]) -> list[KeyRow]:
             binding = Binding(*item)
         else:
             continue
-        text = binding.tooltip or binding.description
+        # Documented = explained (a tooltip) or shown in the footer; plain navigation keys
+        # (arrows, escape) are neither and would only bury the useful lines.
+        text = binding.tooltip or (binding.description if binding.show else "")
         if text:
             rows.append(KeyRow(group, display_key(binding.key), text))
     return rows

@@ -23,6 +23,8 @@ def live_gate_problem(settings: Settings, live_flag: bool) -> str | None:
         return "mode is 'live' in the config but --live was not given; refusing to start"
     if live_flag and mode != "live":
         return f"--live was given but the config says mode = {mode!r}; refusing to start"
+    if mode == "live" and not settings.broker.account:
+        return "live mode needs broker.account: the account id this session may trade"
     return None
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import Static
 
 from apex_tui.tui.app import PANE_IDS, ApexApp
@@ -43,7 +45,9 @@ async def test_help_lists_every_app_binding(app_factory: Callable[..., ApexApp])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text", Static).render())
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-text", Static).content)
+        text = console.export_text()
         for needle in ("Focus the Quotes pane", "Show or hide the log pane", "Quit", "ctrl+p"):
             assert needle in text
         await pilot.press("escape")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -22,17 +25,21 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        lines: list[str] = []
-        group = ""
         engine = getattr(self.app, "engine", None)
         board = engine.flags if engine is not None else FlagBoard()
+        parts: list[RenderableType] = []
+        grid: Table | None = None
+        group = ""
         for row in all_key_rows(board):
-            if row.group != group:
+            if row.group != group or grid is None:
                 group = row.group
-                lines.append(f"\n[b]{group}[/b]")
-            lines.append(f"  [b]{row.keys:<14}[/b] {row.description}")
+                grid = Table.grid(padding=(0, 2))
+                grid.add_column(no_wrap=True, style="bold", width=14)
+                grid.add_column()
+                parts += [Text(""), Text(group, style="bold underline"), grid]
+            grid.add_row(row.keys, row.description)
         with VerticalScroll(id="help-body"):
-            yield Static("\n".join(lines).lstrip("\n"), id="help-text")
+            yield Static(Group(*parts[1:]), id="help-text")
         yield Static("escape closes help", id="help-footer")
 
     async def action_dismiss(self, result: None = None) -> None:

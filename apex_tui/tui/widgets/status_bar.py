@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from apex_tui.core.engine import Engine
+from apex_tui.health.model import Status
 
 _STATE_CLASS = {
     "CONNECTED": "state-ok",
@@ -14,6 +15,14 @@ _STATE_CLASS = {
     "CONNECTING": "state-warn",
     "RECONNECTING": "state-warn",
     "DEGRADED": "state-warn",
+}
+
+
+_HEALTH_MARK = {Status.HEALTHY: "●", Status.DEGRADED: "▲", Status.UNHEALTHY: "✖"}
+_HEALTH_CLASS = {
+    Status.HEALTHY: "state-ok",
+    Status.DEGRADED: "state-warn",
+    Status.UNHEALTHY: "state-bad",
 }
 
 
@@ -29,6 +38,7 @@ class StatusBar(Horizontal):
         mode = self._engine.mode
         yield Static(f" {mode.upper()} ", id="mode-badge", classes=f"mode-{mode}")
         yield Static("", id="connection")
+        yield Static("", id="health-status")
         yield Static("", id="clock")
 
     def on_mount(self) -> None:
@@ -41,5 +51,12 @@ class StatusBar(Horizontal):
         conn = self.query_one("#connection", Static)
         conn.update(f"● {view.state}  {view.reason}")
         conn.set_classes(_STATE_CLASS.get(view.state, "state-bad"))
+        health = self.query_one("#health-status", Static)
+        if self._engine.health.results():
+            overall = self._engine.health.overall
+            health.update(f"health {_HEALTH_MARK[overall]} {overall.label}")
+            health.set_classes(_HEALTH_CLASS[overall])
+        else:
+            health.update("")
         now = self._engine.clock.now()
         self.query_one("#clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S UTC"))

@@ -86,7 +86,7 @@ def test_cli_flags_override_everything(tmp_path: Path) -> None:
     [("live", False, True), ("live", True, False), ("paper", True, True), ("sim", False, False)],
 )
 def test_live_needs_config_and_flag(mode: str, flag: bool, refused: bool) -> None:
-    settings = load_settings(None, {"broker": {"mode": mode}})
+    settings = load_settings(None, {"broker": {"mode": mode, "account": "U1234567"}})
     assert (live_gate_problem(settings, flag) is not None) == refused
 
 
@@ -95,3 +95,16 @@ def test_live_without_flag_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     path.write_text('[broker]\nmode = "live"\n')
     assert main(["--config", str(path)]) == 2
     assert "--live" in capsys.readouterr().err
+
+
+def test_live_needs_the_account_named() -> None:
+    settings = load_settings(None, {"broker": {"mode": "live"}})
+    problem = live_gate_problem(settings, True)
+    assert problem is not None and "broker.account" in problem
+
+
+@pytest.mark.parametrize(("mode", "read_only"), [("sim", False), ("paper", True), ("live", True)])
+def test_real_accounts_are_read_only_unless_told(mode: str, read_only: bool) -> None:
+    assert load_settings(None, {"broker": {"mode": mode}}).broker.read_only is read_only
+    explicit = load_settings(None, {"broker": {"mode": mode, "read_only": False}})
+    assert explicit.broker.read_only is False
