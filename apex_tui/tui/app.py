@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -348,6 +348,17 @@ class ApexApp(CommandMixin, App[None]):
                 f"Move focus to the {pane_id} pane (key {number})",
                 lambda pane_id=pane_id: self.action_focus_pane(pane_id),
             )
-        yield SystemCommand("Toggle log pane", "Show or hide the log (l)", self.action_toggle_log)
-        yield SystemCommand("Cycle theme", "Switch to the next theme (t)", self.action_cycle_theme)
-        yield SystemCommand("Key bindings", "Show every key (?)", self.action_help)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Command line", "buy, sell, cancel, flatten, alert (:)", self.action_command_line),
+            ("Feature flags", "Show and toggle the flags (f)", self.action_flags),
+            ("Kill switch", "Cancel every order and HALT, after confirming (K)",
+             self.action_kill_switch),
+            ("Acknowledge checkpoint", "Review the reconnect diff (a)", self.action_acknowledge),
+            ("Unlock trading", "Back to ACTIVE with the typed phrase (U)", self.action_unlock),
+            ("Reconnect", "Reconnect to the gateway now (R)", self.action_reconnect),
+            ("Toggle log pane", "Show or hide the log (l)", self.action_toggle_log),
+            ("Cycle theme", "Switch to the next theme (t)", self.action_cycle_theme),
+            ("Key bindings", "Show every key (?)", self.action_help),
+        ]  # fmt: skip
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)

@@ -114,3 +114,13 @@ async def test_broken_theme_file_is_reported_and_default_used(
         assert any("apex-dark.toml" in m and "primary is not a colour" in m for m in messages)
         await pilot.press("t")  # cycling still works with only the fallback
         assert app.theme == "textual-dark"
+
+
+async def test_palette_offers_the_app_commands(app_factory: Callable[..., ApexApp]) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in ("Command line", "Kill switch", "Feature flags", "Focus Quotes", "Reconnect"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        assert app.screen.__class__.__name__ == "CommandPalette"
