@@ -70,6 +70,7 @@ class Engine:
         self.alerts = AlertBook()
         self.notices: list[Notice] = []  # alerts for the trader, drained by the UI
         self._last_state = ""
+        self._lost = False
         self.simulator: RunningSimulator | None = None
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
@@ -231,9 +232,11 @@ class Engine:
         before, self._last_state = self._last_state, view.state
         live = {"CONNECTED", "DEGRADED"}
         if before in live and view.state not in live:
+            self._lost = True
             self.alert("Disconnected", f"{view.state}: {view.reason}", "error")
-        elif before and before not in live and view.state == "CONNECTED":
-            self.alert("Connected", view.reason, "information")
+        elif self._lost and view.state == "CONNECTED":
+            self._lost = False  # only a session that was lost is news when it is back
+            self.alert("Reconnected", view.reason, "information")
 
     def _on_health_change(self, result: CheckResult, previous: Status | None) -> None:
         # Stale data and farm outages are what a trader must hear about; the connection has

@@ -127,7 +127,9 @@ class SignalsPane(Pane):
             approvals.display = True
         else:
             approvals.display = False
-        signals = self._signals.snapshot() if self._signals is not None else []
+        # FLAT means "no view": listing every flat (symbol, generator) buries the signals.
+        every = self._signals.snapshot() if self._signals is not None else []
+        signals = [sig for sig in every if sig.direction is not Direction.FLAT]
         now = self._now() if self._now is not None else None
         self._signal_rows = {}
         empty = self.query_one(".empty-state", Static)

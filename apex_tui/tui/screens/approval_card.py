@@ -34,6 +34,15 @@ def _money(x: float) -> str:
     return "—" if math.isnan(x) else f"{x:,.2f}"
 
 
+def _amount(x: float) -> str:
+    """A limit's use or headroom, readable at a glance (no scientific notation)."""
+    if math.isnan(x) or math.isinf(x):
+        return "—"
+    if abs(x) >= 1000 or x == int(x):
+        return f"{x:,.0f}"
+    return f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3f}"
+
+
 class ApprovalCard(ModalScreen[None]):
     """One proposal, checked live; the trader decides."""
 
@@ -164,8 +173,8 @@ class ApprovalCard(ModalScreen[None]):
             if c.gate:
                 use, head = c.message if not c.passed else "", ""
             else:
-                use = f"{c.current:,.4g} / {c.limit:,.4g}"
-                head = f"{c.headroom:,.4g}"
+                use = f"{_amount(c.current)} / {_amount(c.limit)}"
+                head = _amount(c.headroom)
             table.add_row(Text(c.name, style=style.strip()), mark, use, head)
         return table
 
