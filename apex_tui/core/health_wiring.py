@@ -97,7 +97,12 @@ def build_checks(
             market_open,
             engine.settings.broker.staleness_threshold,
         ),
-        SinkCheck(clock, lambda: sink_view(engine.sink, capacity)),
+        # A flush is due every flush_interval_s: lag beyond two intervals is falling behind.
+        SinkCheck(
+            clock,
+            lambda: sink_view(engine.sink, capacity),
+            max_lag=2 * data.flush_interval_s + 5,
+        ),
         DiskCheck(clock, _local_path(engine.settings.data.dir)),
         MemoryCheck(clock, lambda: float(rss_bytes())),
         LoopLagCheck(clock, monitor),

@@ -213,7 +213,7 @@ class MemoryCheck(Check):
         rss: Callable[[], float],
         limit_bytes: float = 4e9,
         max_slope_mb_per_min: float = 5.0,
-        min_samples: int = 10,
+        min_samples: int = 60,
     ) -> None:
         super().__init__(clock)
         self._rss, self._limit = rss, limit_bytes

@@ -93,16 +93,18 @@ class HealthPane(Pane):
         results = feed.results()
         self.query_one(".empty-state", Static).display = not results
         table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-        table.add_column("check", no_wrap=True, min_width=13)
-        table.add_column("value", justify="right", no_wrap=True, overflow="ellipsis")
+        table.add_column("check", no_wrap=True, width=15)
+        table.add_column("trend", no_wrap=True, width=8)
+        table.add_column("value", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, result in enumerate(results):
             name = Text(f"{_SYMBOL[result.status]} ", style=self._color(result.status))
             name.append(result.name, style="reverse" if i == self.cursor and self.has_focus else "")
-            value = Text(result.value, style=self._color(result.status))
+            value = Text(result.value, style=self._color(result.status), justify="right")
+            trend = Text("")
             if result.name in _SPARK_CHECKS:
                 numbers = [r.number for r in feed.history(result.name) if r.number is not None]
-                value = Text(sparkline(numbers, 8) + " ", style="dim") + value
-            table.add_row(name, value)
+                trend = Text(sparkline(numbers, 8), style="dim")
+            table.add_row(name, trend, value)
         self.query_one("#health-table", Static).update(table)
 
     def on_focus(self) -> None:
