@@ -27,6 +27,7 @@ from apex_tui.broker.gateway import IbOrderGateway
 from apex_tui.broker.history import IbHistoricalSource
 from apex_tui.broker.reconcile import Reconciler
 from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard
+from apex_tui.broker.session_close import disconnect
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
 from apex_tui.broker.subscriptions import Subscriptions
@@ -131,7 +132,7 @@ class Connector:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._main = None
         self._tasks.clear()
-        self.ib.disconnect()
+        disconnect(self.ib)
         self.board.set(ConnectionState.DISCONNECTED, "stopped")
 
     def reconnect_now(self) -> None:
@@ -217,6 +218,8 @@ class Connector:
     async def _on_session(self, first: bool) -> None:
         await self.subscriptions.restore()
         checkpoint = await self.reconciler.run(reason=self._loss_reason, initial=first)
+        if first:
+            self.portfolio.start_session()
         if checkpoint is None:
             return
         self.checkpoint = checkpoint

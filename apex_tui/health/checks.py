@@ -57,7 +57,7 @@ class ConnectionCheck(Check):
     async def run(self) -> CheckResult:
         state, reason = self._state()
         rtt = self._rtt()
-        shown = state if rtt is None else f"{state} · rtt {rtt * 1000:.0f} ms"
+        shown = state if rtt is None else f"{state} {rtt * 1000:.0f}ms"
         if state in {"DISCONNECTED", "STOPPED"}:
             return self.result(U, shown, f"no session with the gateway: {reason}")
         if state != "CONNECTED":

@@ -43,6 +43,7 @@ class Portfolio:
         self._account_name = ""
         self._account_time: datetime | None = None
         self.version = 0
+        self._opening: dict[str, float] = {}
 
     def update_position(
         self,
@@ -127,14 +128,27 @@ class Portfolio:
             )
         return views
 
+    def start_session(self) -> None:
+        """Remember the quantities held at the start of the session (after the first sync):
+        only those moved from the previous close; what was bought today moved from its cost."""
+        self._opening = {s: p.qty for s, p in self._positions.items()}
+
     def day_pnl(self) -> float:
-        """Realized today plus each position's move since the previous close."""
+        """Realized today, plus the move since the previous close of what was held at the
+        session's start, plus the move since cost of what was opened today."""
         total = 0.0
-        for p in self._positions.values():
+        for symbol, p in self._positions.items():
             total += p.realized_today
-            if p.qty and not math.isnan(p.last):
-                ref = p.avg_cost if math.isnan(p.close) else p.close
-                total += p.qty * (p.last - ref) * p.multiplier
+            if not p.qty or math.isnan(p.last):
+                continue
+            held = self._opening.get(symbol, 0.0)
+            # The part of the position carried overnight, same sign and at most its size.
+            carried = held if held * p.qty > 0 and abs(held) <= abs(p.qty) else 0.0
+            if carried and not math.isnan(p.close):
+                total += carried * (p.last - p.close) * p.multiplier
+            else:
+                carried = 0.0
+            total += (p.qty - carried) * (p.last - p.avg_cost) * p.multiplier
         return total
 
     def account(self) -> AccountStrip:

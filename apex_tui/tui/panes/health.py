@@ -94,7 +94,7 @@ class HealthPane(Pane):
         self.query_one(".empty-state", Static).display = not results
         table = Table(box=None, expand=True, show_header=False, pad_edge=False)
         table.add_column("check", no_wrap=True, width=15)
-        table.add_column("trend", no_wrap=True, width=8)
+        table.add_column("trend", no_wrap=True, width=6)
         table.add_column("value", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, result in enumerate(results):
             name = Text(f"{_SYMBOL[result.status]} ", style=self._color(result.status))
@@ -103,7 +103,7 @@ class HealthPane(Pane):
             trend = Text("")
             if result.name in _SPARK_CHECKS:
                 numbers = [r.number for r in feed.history(result.name) if r.number is not None]
-                trend = Text(sparkline(numbers, 8), style="dim")
+                trend = Text(sparkline(numbers, 6), style="dim")
             table.add_row(name, trend, value)
         self.query_one("#health-table", Static).update(table)
 

@@ -40,8 +40,17 @@ def test_percent_of_net_liq_and_the_account_strip() -> None:
     assert pos.pct_net_liq == pytest.approx(16.0)
     strip = p.account()
     assert (strip.net_liquidation, strip.cash, strip.buying_power) == (100000, 84000, 336000)
-    # realized 25 + 100 shares * (160 - 158 previous close)
-    assert strip.day_pnl == pytest.approx(225.0)
+    # Not held at the session's start: it moved from its cost. realized 25 + 100 * (160 - 150)
+    assert strip.day_pnl == pytest.approx(1025.0)
+    # Held overnight: it moved from the previous close. realized 25 + 100 * (160 - 158)
+    p.start_session()
+    assert p.account().day_pnl == pytest.approx(225.0)
+    # 50 more bought today at 159 (IB's avg cost becomes 153.33): the carried 100 move from
+    # the close, the 50 from the blended cost.
+    p.update_position("AAPL", account="DU1", qty=150, avg_cost=(100 * 150 + 50 * 159) / 150)
+    p.mark("AAPL", 160.0, T0, close=158.0)
+    expected = 25 + 100 * (160 - 158) + 50 * (160 - (100 * 150 + 50 * 159) / 150)
+    assert p.account().day_pnl == pytest.approx(expected)
 
 
 def test_option_multiplier_scales_value_and_pnl() -> None:
