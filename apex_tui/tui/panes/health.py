@@ -93,7 +93,7 @@ class HealthPane(Pane):
         results = feed.results()
         self.query_one(".empty-state", Static).display = not results
         table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-        table.add_column("check", no_wrap=True, width=15)
+        table.add_column("check", no_wrap=True, width=13)
         table.add_column("trend", no_wrap=True, width=6)
         table.add_column("value", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
         for i, result in enumerate(results):
