@@ -34,6 +34,7 @@ from apex_tui.health.probes import LoopLagMonitor
 from apex_tui.health.runner import HealthRunner
 from apex_tui.jobs.pacer import Pacer
 from apex_tui.logging import get_logger
+from apex_tui.periodic import Periodic
 from apex_tui.signals.book import SignalBook
 from apex_tui.store.lake import Lake
 from apex_tui.store.sink import Sink
@@ -63,7 +64,7 @@ class Engine:
         )
         self.market_hours = MarketHours(self.clock, always_open=sim_always)
         self.desk: TradingDesk | None = None
-        self._upkeep_task: asyncio.Task[None] | None = None
+        self._upkeep_timer = Periodic(self._upkeep, 0.5, name="engine-upkeep")
         self.signals: SignalBook | None = None
         self.signal_service: SignalService | None = None
         self.backfill: BackfillService | None = None
@@ -180,7 +181,7 @@ class Engine:
             self.signal_service.start_warm_up(connector.watchlist)
             await connector.start()
             await self.backfill.start()
-            self._upkeep_task = asyncio.ensure_future(self._upkeep())
+            self._upkeep_timer.start()
         except ApexError as exc:
             self.start_error = str(exc)
             log.error("engine_start_failed", error=str(exc))
@@ -201,17 +202,12 @@ class Engine:
         )
         self.recorder.start()
 
-    async def _upkeep(self) -> None:
-        """Twice a second: approval locks, proposal expiry, the daily loss limit."""
-        while True:
-            await asyncio.sleep(0.5)
-            if self.desk is not None:
-                try:
-                    self.desk.tick()
-                except ApexError as exc:
-                    log.error("desk_upkeep_failed", error=str(exc))
-            self._check_alerts()
-            self._check_connection()
+    def _upkeep(self) -> None:
+        """Twice a second: approval locks, proposal expiry, the daily loss limit, alerts."""
+        if self.desk is not None:
+            self.desk.tick()
+        self._check_alerts()
+        self._check_connection()
 
     def alert(self, title: str, message: str, severity: Severity = "warning") -> None:
         """Tell the trader (notification, bell with `sound_alerts`) and journal it."""
@@ -248,9 +244,7 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""
-        if self._upkeep_task is not None:
-            self._upkeep_task.cancel()
-            await asyncio.gather(self._upkeep_task, return_exceptions=True)
+        await self._upkeep_timer.stop()
         await self.health_runner.stop()
         await self.loop_lag.stop()
         if self.signal_service is not None:

@@ -16,7 +16,6 @@ Pure of UI: the callbacks are the only way out, so tests drive it with tmp files
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from apex_tui.config import Settings, load_settings
 from apex_tui.domain.errors import ConfigError
 from apex_tui.logging import get_logger
+from apex_tui.periodic import Periodic
 
 log = get_logger(__name__)
 
@@ -179,7 +179,7 @@ class ConfigWatcher:
     _applied: dict[str, Any] = field(init=False)
     _stamp: tuple[float, str] | None = field(init=False, default=None)
     _pending: ReloadPlan | None = field(init=False, default=None)
-    _task: asyncio.Task[None] | None = field(init=False, default=None)
+    _timer: Periodic | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._applied = settings_values(self.current)
@@ -282,19 +282,11 @@ class ConfigWatcher:
 
     # --- life cycle ----------------------------------------------------------------------
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._loop())
+        if self._timer is None:
+            # A callback's bug is logged by Periodic and does not end watching the file.
+            self._timer = Periodic(self.poll, self.interval, name="config-watch")
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                self.poll()
-            except Exception:  # a callback's bug must not end watching the file
-                log.exception("config_watch_failed")
+        if self._timer is not None:
+            await self._timer.stop()

@@ -7,7 +7,6 @@ does the writing. Flags `sink_ticks` and `sink_bars` switch each kind at once.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from apex_tui.domain.errors import StorageError
 from apex_tui.domain.quotes import BarRecord, Tick
 from apex_tui.health.checks import SinkView
 from apex_tui.logging import get_logger
+from apex_tui.periodic import Periodic
 from apex_tui.store.bars import bars_table
 from apex_tui.store.sink import Sink
 
@@ -33,7 +33,7 @@ class Recorder:
     interval: float = 0.25
     _ticks: list[Tick] = field(default_factory=list)
     _bars: list[BarRecord] = field(default_factory=list)
-    _task: asyncio.Task[None] | None = None
+    _timer: Periodic | None = None
     handed: int = 0
 
     def on_tick(self, tick: Tick) -> None:
@@ -62,20 +62,14 @@ class Recorder:
         self.handed += len(ticks) + len(bars)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._loop())
+        if self._timer is None:
+            self._timer = Periodic(self.hand_off, self.interval, name="recorder")
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        if self._timer is not None:
+            await self._timer.stop()
         self.hand_off()
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            self.hand_off()
 
 
 def sink_view(sink: Sink | None, capacity: int) -> SinkView | None:

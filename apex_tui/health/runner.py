@@ -9,6 +9,7 @@ from apex_tui.health.board import HealthBoard
 from apex_tui.health.checks import Check
 from apex_tui.health.model import CheckResult, Status
 from apex_tui.logging import get_logger
+from apex_tui.periodic import Periodic
 
 log = get_logger(__name__)
 
@@ -24,7 +25,7 @@ class HealthRunner:
         self.board = board
         self.interval = interval
         self.timeout = timeout
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic(self.run_once, interval, name="health", immediate=True)
 
     async def run_check(self, check: Check) -> CheckResult:
         try:
@@ -42,16 +43,7 @@ class HealthRunner:
         return results
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._loop())
+        self._timer.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await self.run_once()
-            await asyncio.sleep(self.interval)
+        await self._timer.stop()
