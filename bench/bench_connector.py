@@ -28,6 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
+if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-m bench`
+    sys.path.insert(0, str(ROOT))
+
+from bench.harness import Figure  # noqa: E402
+
 
 def _rss_mb() -> float:
     with Path("/proc/self/status").open() as fh:
@@ -139,6 +144,69 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def measure(symbols: int, seconds: float, warmup: float) -> dict[str, dict[str, float]]:
+    """Run the simulator, then the bare client, then the connector; their figures by role."""
+    port = _free_port()
+    names = ",".join(f"BN{i:03d}" for i in range(symbols))
+    sim = subprocess.Popen(
+        [PY, "-m", "apex_tui.sim.cli", "--port", str(port), "--symbols", names,
+         "--tick-ms", "250", "--max-lines", str(symbols * 3)],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    results: dict[str, dict[str, float]] = {}
+    try:
+        assert sim.stderr is not None
+        for line in sim.stderr:
+            if "listening" in line:
+                break
+        for role in ("bare", "connector"):
+            out = subprocess.run(
+                [PY, __file__, "--role", role, "--port", str(port), "--symbols",
+                 str(symbols), "--seconds", str(seconds), "--warmup", str(warmup)],
+                cwd=ROOT, capture_output=True, text=True, check=False,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )  # fmt: skip
+            if out.returncode != 0:
+                raise RuntimeError(f"{role} run failed:\n{out.stderr[-3000:]}")
+            results[role] = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    return results
+
+
+def run(smoke: bool = False) -> list[Figure]:
+    """For `make bench`: connector CPU vs the bare ib_async floor on the same feed."""
+    n, seconds = (50, 3.0) if smoke else (500, 30.0)
+    r = measure(n, seconds, 2.0 if smoke else 3.0)
+    bare, conn = r["bare"], r["connector"]
+    ratio = conn["cpu_s"] / bare["cpu_s"] if bare["cpu_s"] else float("nan")
+    return [
+        Figure(
+            f"connector CPU, {n} symbols @ 250 ms",
+            conn["cpu_pct"],
+            "% of one core",
+            baseline=f"bare ib_async client: {bare['cpu_pct']:.1f} %",
+            ratio=ratio,
+            goal="<= 1.5x",
+            met=ratio <= 1.5,
+        ),
+        Figure(
+            f"connector loop lag p99, {n} symbols",
+            conn["lag_p99_ms"],
+            "ms",
+            goal="<= 20 ms",
+            met=conn["lag_p99_ms"] <= 20,
+        ),
+        Figure(
+            f"connector RSS growth over {seconds:g} s",
+            conn["rss_end_mb"] - conn["rss_start_mb"],
+            "MB",
+            baseline=f"start {conn['rss_start_mb']:.1f} MB",
+        ),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--symbols", type=int, default=500)
@@ -150,33 +218,11 @@ def main() -> int:
     if args.role:
         _child(args.role, args.port, args.symbols, args.warmup, args.seconds)
         return 0
-    port = _free_port()
-    names = ",".join(f"BN{i:03d}" for i in range(args.symbols))
-    sim = subprocess.Popen(
-        [PY, "-m", "apex_tui.sim.cli", "--port", str(port), "--symbols", names,
-         "--tick-ms", "250", "--max-lines", str(args.symbols * 3)],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
     try:
-        assert sim.stderr is not None
-        for line in sim.stderr:
-            if "listening" in line:
-                break
-        results = {}
-        for role in ("bare", "connector"):
-            out = subprocess.run(
-                [PY, __file__, "--role", role, "--port", str(port), "--symbols",
-                 str(args.symbols), "--seconds", str(args.seconds), "--warmup", str(args.warmup)],
-                cwd=ROOT, capture_output=True, text=True, check=False,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )  # fmt: skip
-            if out.returncode != 0:
-                print(f"{role} run failed:\n{out.stderr[-3000:]}", file=sys.stderr)
-                return 1
-            results[role] = json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
+        results = measure(args.symbols, args.seconds, args.warmup)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     bare, conn = results["bare"], results["connector"]
     print(f"symbols={args.symbols} window={args.seconds:g}s tick=250ms")
     for role, r in results.items():

@@ -1,0 +1,262 @@
+"""Soak: the connector, the sink and the simulator running for N minutes under faults.
+
+    python -m bench.soak [--minutes 30] [--symbols 500] [--fault-every 180] [--smoke]
+
+The simulator runs in its own thread (as in `apex-tui run`), streaming every symbol; the real
+Connector subscribes them all and the Recorder/Sink writes every tick to a temporary dataset.
+Every `--fault-every` seconds the simulator misbehaves (a dropped connection, a half-open
+stall, IB's 1100/1102 notices, a market data farm outage, in turn). Every few seconds the
+process is sampled: RSS, asyncio tasks, threads, open file descriptors, dataset files. After
+the warm-up (subscribing takes a while at 40 messages/s) each series' slope says whether it
+grows: memory, tasks, threads and descriptors must stay flat; files grow by one ticks file
+per flush and one 1-minute bars file per symbol per minute (bars are partitioned by symbol).
+Not a test: it prints a summary and returns figures, never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from apex_tui.broker.connector import Connector
+from apex_tui.broker.settings import BrokerSettings, RequestTimeouts
+from apex_tui.core.recording import Recorder
+from apex_tui.health.probes import LoopLagMonitor, rss_bytes, slope_per_second
+from apex_tui.logging import configure_logging
+from apex_tui.sim.embedded import EmbeddedSimulator
+from apex_tui.sim.server import SimulatorServer
+from apex_tui.sim.server_settings import ServerSettings
+from apex_tui.sim.settings import WorldSettings
+from apex_tui.store.lake import Lake
+from apex_tui.store.settings import DataSettings
+from apex_tui.store.sink import Sink
+from bench.harness import Figure
+
+SERIES = ("rss_mb", "tasks", "threads", "fds", "files")
+
+
+@dataclass(frozen=True)
+class SoakConfig:
+    seconds: float
+    symbols: int
+    fault_every: float
+    sample_every: float
+    warmup: float
+    flush_interval: float
+
+
+FULL = SoakConfig(seconds=1800, symbols=500, fault_every=180, sample_every=5, warmup=120,
+                  flush_interval=10)  # fmt: skip
+SMOKE = SoakConfig(seconds=20, symbols=40, fault_every=5, sample_every=0.5, warmup=5,
+                   flush_interval=1)  # fmt: skip
+
+
+def _notice_pair(s: SimulatorServer) -> None:
+    s.faults.notice(1100)
+    asyncio.get_running_loop().call_later(3.0, s.faults.notice, 1102)
+
+
+# (name, what it does on the simulator's loop), applied in turn
+FAULTS: list[tuple[str, Callable[[SimulatorServer], object]]] = [
+    ("disconnect", lambda s: s.faults.disconnect_all()),
+    ("stall 4 s (half-open)", lambda s: s.faults.stall(4.0)),
+    ("1100 then 1102", _notice_pair),
+    ("market farm down 5 s", lambda s: s.faults.farm_down("market", 5.0)),
+]
+
+
+@dataclass
+class Samples:
+    """(seconds since start, value) per series."""
+
+    series: dict[str, list[tuple[float, float]]] = field(
+        default_factory=lambda: {name: [] for name in SERIES}
+    )
+
+    def add(self, at: float, **values: float) -> None:
+        for name, value in values.items():
+            self.series[name].append((at, value))
+
+    def after(self, name: str, warmup: float) -> list[tuple[float, float]]:
+        return [(t, v) for t, v in self.series[name] if t >= warmup]
+
+
+def _open_fds() -> int:
+    try:
+        return sum(1 for _ in Path("/proc/self/fd").iterdir())
+    except OSError:
+        return -1
+
+
+def _dataset_files(base: Path) -> int:
+    return sum(1 for p in base.rglob("*.parquet") if not p.name.startswith("."))
+
+
+async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> dict[str, object]:
+    loop = asyncio.get_running_loop()
+    symbols = tuple(f"S{i:03d}" for i in range(cfg.symbols))
+    sim = EmbeddedSimulator(
+        ServerSettings(max_lines=cfg.symbols + 10),
+        WorldSettings(seed=1, symbols=symbols, tick_ms=250),
+    )
+    port = await asyncio.to_thread(sim.start)
+    data = DataSettings(dir=str(data_dir), flush_interval_s=cfg.flush_interval, flush_rows=50_000)
+    lake = Lake.open(data)
+    sink = Sink(lake.repositories(), data)
+    sink.start()
+    recorder = Recorder(sink, ticks_enabled=lambda: True, bars_enabled=lambda: True)
+    broker = BrokerSettings(
+        port=port,
+        max_lines=cfg.symbols,
+        backoff_base=0.5,
+        backoff_max=5.0,
+        heartbeat_interval=1.0,
+        timeouts=RequestTimeouts(heartbeat=2.0),
+        staleness_threshold=30.0,
+    )
+    connector = Connector(broker, on_tick=recorder.on_tick)
+    connector.bars.on_bar(recorder.on_bar)
+    lag = LoopLagMonitor(interval=0.05, window=cfg.seconds + 60)
+    samples = Samples()
+    faults: list[str] = []
+    started = loop.time()
+    try:
+        for s in symbols:
+            await connector.add_symbol(s)
+        recorder.start()
+        lag.start()
+        await connector.start()
+        next_fault = cfg.fault_every
+        while (now := loop.time() - started) < cfg.seconds:
+            samples.add(
+                now,
+                rss_mb=rss_bytes() / 1e6,
+                tasks=len(asyncio.all_tasks()),
+                threads=threading.active_count(),
+                fds=_open_fds(),
+                files=_dataset_files(data_dir),
+            )
+            if now >= next_fault:
+                name, fault = FAULTS[len(faults) % len(FAULTS)]
+                faults.append(name)
+                log(f"{now:7.1f} s  fault: {name}  (state {connector.board.state.value})")
+                sim.call(fault)
+                next_fault += cfg.fault_every
+            await asyncio.sleep(cfg.sample_every)
+    finally:
+        streaming = len(connector.subscriptions.streaming)
+        sessions = connector.supervisor.sessions
+        await lag.stop()
+        await recorder.stop()
+        await connector.stop()
+        stats = await asyncio.to_thread(sink.close)
+        await asyncio.to_thread(sim.stop)
+    return {
+        "samples": samples,
+        "faults": faults,
+        "sessions": sessions,
+        "streaming": streaming,
+        "rows": stats.rows_written,
+        "dropped": stats.dropped_rows,
+        "lag_p99": lag.p99(),
+        "lag_max": max(lag.lags(), default=0.0),
+    }
+
+
+def _figures(cfg: SoakConfig, result: dict[str, object], smoke: bool) -> list[Figure]:
+    samples = result["samples"]
+    assert isinstance(samples, Samples)
+    per_min = {n: slope_per_second(samples.after(n, cfg.warmup)) * 60 for n in SERIES}
+    faults = result["faults"]
+    assert isinstance(faults, list)
+    # Ticks: one file per flush (partitioned by date). Live 1-minute bars are partitioned by
+    # symbol: one file per symbol per minute until `dataset compact` merges them.
+    files_goal = 60 / cfg.flush_interval + cfg.symbols
+
+    def judged(ok: bool) -> bool | None:
+        return None if smoke else ok  # a 20 s smoke run shows slopes, it cannot judge them
+
+    lag_p99, lag_max = float(result["lag_p99"]), float(result["lag_max"])  # type: ignore[arg-type]
+    sessions = int(result["sessions"])  # type: ignore[call-overload]
+    return [
+        Figure("soak RSS slope", per_min["rss_mb"], "MB/min", goal="flat (< 0.5 MB/min)",
+               met=judged(per_min["rss_mb"] < 0.5)),
+        Figure("soak asyncio task slope", per_min["tasks"], "tasks/min", goal="flat (< 0.1/min)",
+               met=judged(abs(per_min["tasks"]) < 0.1)),
+        Figure("soak thread slope", per_min["threads"], "threads/min", goal="flat",
+               met=judged(abs(per_min["threads"]) < 0.05)),
+        Figure("soak open fd slope", per_min["fds"], "fds/min", goal="flat (< 0.1/min)",
+               met=judged(abs(per_min["fds"]) < 0.1)),
+        Figure("soak dataset files slope", per_min["files"], "files/min",
+               goal=f"<= {files_goal:g}/min (a ticks file per flush, a bar file per symbol)",
+               met=judged(per_min["files"] <= files_goal)),
+        Figure("soak loop lag p99", lag_p99 * 1000, "ms", spread=f"max {lag_max * 1000:.0f} ms",
+               goal="< 50 ms", met=judged(lag_p99 < 0.05)),
+        Figure("soak reconnects / faults", sessions - 1, "sessions",
+               baseline=f"{len(faults)} faults ({(len(faults) + 1) // 2} drop the session)",
+               goal="every dropped session back", met=None),
+        Figure("soak symbols streaming at the end", float(result["streaming"]), "symbols",  # type: ignore[arg-type]
+               baseline=f"{cfg.symbols} subscribed", ratio=float(result["streaming"]) / cfg.symbols,  # type: ignore[arg-type]
+               goal="all", met=judged(result["streaming"] == cfg.symbols)),
+        Figure("soak ticks written", float(result["rows"]), "rows",  # type: ignore[arg-type]
+               spread=f"{result['dropped']} dropped", goal="none dropped",
+               met=judged(result["dropped"] == 0)),
+    ]  # fmt: skip
+
+
+def summary(cfg: SoakConfig, result: dict[str, object]) -> str:
+    """Per series: first and last value after the warm-up, and the slope per minute."""
+    samples = result["samples"]
+    assert isinstance(samples, Samples)
+    lines = [f"{'series':<10}{'first':>12}{'last':>12}{'slope/min':>12}"]
+    for name in SERIES:
+        kept = samples.after(name, cfg.warmup)
+        if not kept:
+            continue
+        slope = slope_per_second(kept) * 60
+        lines.append(f"{name:<10}{kept[0][1]:>12.1f}{kept[-1][1]:>12.1f}{slope:>12.3f}")
+    return "\n".join(lines)
+
+
+def run(smoke: bool = False, cfg: SoakConfig | None = None) -> list[Figure]:
+    """The harness entry point: a ~20 s run with `smoke`, else the full soak."""
+    cfg = cfg or (SMOKE if smoke else FULL)
+    with tempfile.TemporaryDirectory(prefix="apex-soak-") as tmp:
+        # The app's and the simulator's logs go to a file, as under the TUI; faults print here.
+        configure_logging(Path(tmp) / "soak.jsonl", "WARNING")
+        result = asyncio.run(_soak(cfg, Path(tmp), lambda line: print(line, flush=True)))
+    print(summary(cfg, result), flush=True)
+    return _figures(cfg, result, smoke)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--minutes", type=float, default=FULL.seconds / 60)
+    parser.add_argument("--symbols", type=int, default=FULL.symbols)
+    parser.add_argument("--fault-every", type=float, default=FULL.fault_every, help="seconds")
+    parser.add_argument("--smoke", action="store_true", help="~20 s, 40 symbols")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        cfg = SMOKE
+    else:
+        seconds = args.minutes * 60
+        cfg = SoakConfig(seconds, args.symbols, args.fault_every, FULL.sample_every,
+                         min(FULL.warmup, seconds / 4), FULL.flush_interval)  # fmt: skip
+    for f in run(args.smoke, cfg):
+        met = "" if f.met is None else ("  ok" if f.met else "  NOT MET")
+        extra = f"  ({f.spread})" if f.spread else ""
+        print(f"{f.name:<36}{f.value:>12.4g} {f.unit:<12}{extra}  goal: {f.goal}{met}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
