@@ -20,6 +20,7 @@ from pydantic_settings import (
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from apex_tui.domain.errors import ConfigError
@@ -184,6 +185,13 @@ def load_settings(
         return Settings(**dict(overrides or {}))
     except PydanticValidationError as exc:
         raise ConfigError(format_validation_error(exc, path)) from None
+    except SettingsError as exc:  # a non-JSON APEX_* value for a list or table key
+        raise ConfigError(
+            [
+                f"{exc}: list and table values in APEX_* variables are JSON, "
+                """e.g. APEX_SIM__ACCOUNTS='["DU1234567"]'"""
+            ]
+        ) from None
     finally:
         _FILE_DATA.pop(id(Settings), None)
 

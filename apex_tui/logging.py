@@ -91,7 +91,19 @@ def _open_private(path: Path) -> None:
     """Create the log file with mode 0600 before the handler opens it (it may hold account ids)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o600)  # O_CREAT's mode only applies to a new file; an older one may be wider
+    finally:
+        os.close(fd)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every file it opens, the fresh one after each rollover included, is mode 0600 (the
+    stock handler opens with the umask's default, typically 0644)."""
+
+    def _open(self) -> Any:
+        _open_private(Path(self.baseFilename))
+        return super()._open()
 
 
 def configure_logging(
@@ -127,7 +139,7 @@ def configure_logging(
     )
     if file is not None:
         _open_private(file)
-        file_handler = logging.handlers.RotatingFileHandler(
+        file_handler = _PrivateRotatingFileHandler(
             file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
         file_handler.setFormatter(json_formatter)

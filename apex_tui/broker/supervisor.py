@@ -18,6 +18,7 @@ from ib_async import IB
 from apex_tui.broker.backoff import Backoff
 from apex_tui.broker.errors import CLIENT_ID_IN_USE
 from apex_tui.broker.requests import bounded
+from apex_tui.broker.session_close import disconnect
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
 from apex_tui.domain.clock import Clock, SystemClock
@@ -119,12 +120,12 @@ class Supervisor:
                 await self._connect_once()
                 await self._on_session(first)
             except ApexError as exc:
-                self._ib.disconnect()
+                disconnect(self._ib)
                 await self._after_failure(exc)
                 continue
             except Exception as exc:  # an ib_async surprise must not end supervision
                 log.exception("connect_crashed")
-                self._ib.disconnect()
+                disconnect(self._ib)
                 await self._after_failure(ConnectionFailed(f"connecting failed: {exc!r}"))
                 continue
             first = False
@@ -137,7 +138,7 @@ class Supervisor:
             if self._on_loss is not None:
                 self._on_loss(reason)
             self._degraded.clear()
-            self._ib.disconnect()
+            disconnect(self._ib)
             self._board.set(S.RECONNECTING, reason)
 
     async def _after_failure(self, exc: ApexError) -> None:
@@ -290,7 +291,7 @@ class Supervisor:
             ib.client.apiStart -= on_api_start
         if failure.done():
             await _cancel(connect)
-            self._ib.disconnect()
+            disconnect(self._ib)
             raise failure.result()
         if not done:
             await _cancel(connect)

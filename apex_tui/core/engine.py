@@ -25,6 +25,7 @@ from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.trading import TradingDesk
 from apex_tui.core.watchlist import WatchlistFile
 from apex_tui.domain.clock import Clock, SystemClock
+from apex_tui.domain.accounts import mask_accounts_in
 from apex_tui.domain.errors import ApexError
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.flags import FlagBoard
@@ -107,12 +108,21 @@ class Engine:
         return str(self.settings.broker.mode)
 
     def connection(self) -> ConnectionView:
+        """State and reason for the header, alerts and the connection health check; account
+        ids masked when `ui.mask_accounts` is on (the journal and log keep them: 0600)."""
         if self.start_error is not None:
-            return ConnectionView("STOPPED", self.start_error)
+            return ConnectionView("STOPPED", self._masked(self.start_error, []))
         if self.connector is None:
             return ConnectionView("DISCONNECTED", "starting" if self._starting else "not started")
         board = self.connector.board
-        return ConnectionView(board.state.value.upper(), board.reason)
+        return ConnectionView(
+            board.state.value.upper(), self._masked(board.reason, list(board.accounts))
+        )
+
+    def _masked(self, text: str, accounts: list[str]) -> str:
+        if not self.settings.ui.mask_accounts:
+            return text
+        return mask_accounts_in(text, [*accounts, self.settings.broker.account])
 
     def pending_work(self) -> list[str]:
         """Reasons quitting needs a confirmation (working orders, pending proposals)."""

@@ -21,9 +21,27 @@ from apex_tui.signals.settings import SignalSettings
 REQUIRED = ("time", "high", "low", "close", "volume")
 
 
-def _pad(x: F64) -> F64:
-    """Scores exist from bar 1 (they read the previous bar); bar 0 gets NaN."""
-    return np.concatenate([[np.nan], x])
+def _clean(bars: pl.DataFrame) -> tuple[pl.Series, list[F64]]:
+    """Time and float64 high, low, close, volume without gap rows (a null, or a NaN close)."""
+    missing = [c for c in REQUIRED if c not in bars.columns]
+    if missing:
+        raise ValueError(f"bars lack columns {missing}")
+    clean = bars.select(REQUIRED)
+    # Float64 columns without nulls convert without a copy; usually there is no gap, and the
+    # filter (a copy of every column) is skipped.
+    arrays = [clean[c].cast(pl.Float64).to_numpy() for c in REQUIRED[1:]]
+    if sum(clean.null_count().row(0)) or np.isnan(arrays[2]).any():
+        clean = clean.drop_nulls().filter(~pl.col("close").is_nan())
+        arrays = [clean[c].cast(pl.Float64).to_numpy() for c in REQUIRED[1:]]
+    return clean["time"], arrays
+
+
+def _column(name: str, score: F64) -> pl.Series:
+    """Scores exist from bar 1 (they read the previous bar): bar 0 is null, NaN becomes null."""
+    padded = np.empty(len(score) + 1)
+    padded[0] = np.nan
+    padded[1:] = score
+    return pl.Series(name, padded, nan_to_null=True)
 
 
 def score_history(
@@ -39,39 +57,38 @@ def score_history(
     Rows with a null in high/low/close/volume are gaps: dropped before computing (see
     `indicators`). A score is null while its features warm up; 0 means no setup.
     """
-    missing = [c for c in REQUIRED if c not in bars.columns]
-    if missing:
-        raise ValueError(f"bars lack columns {missing}")
-    clean = bars.select(REQUIRED).drop_nulls().filter(~pl.col("close").is_nan())
-    arrays = [clean[c].cast(pl.Float64).to_numpy() for c in REQUIRED[1:]]
-    high, low, close, volume = arrays
+    time, (high, low, close, volume) = _clean(bars)
     feats = compute_features(high, low, close, volume, settings, regime=regime)
     codes = classify(feats["adx"], feats["atr_pct"], settings.regime) if regime else None
     cur, prev = shifted(feats)
     cur_codes = codes[1:] if codes is not None else None
-    columns: dict[str, F64 | pl.Series] = {}
+    columns: list[pl.Series] = [time]
+    if codes is not None:
+        labels = {code: r.value for code, r in CODE_TO_REGIME.items()}
+        regimes = pl.Series("regime", codes).replace_strict(
+            labels, default=None, return_dtype=pl.String
+        )
+        columns.append(regimes)
     member_scores: dict[str, F64] = {}
     for name, gen in build_members(settings).items():
         if name in enabled:
-            s = gen.score(cur, prev, cur_codes)
-            member_scores[name] = s
-            columns[name] = _pad(s)
+            member_scores[name] = gen.score(cur, prev, cur_codes)
+            columns.append(_column(name, member_scores[name]))
     ens = EnsembleGenerator(settings)
     ens.active = frozenset(member_scores)
     ens_cur: dict[str, F64] = dict(cur)
+    zeros = np.zeros(len(close) - 1)
     for m in MEMBERS:
-        ens_cur[member_feature(m)] = np.nan_to_num(member_scores.get(m, np.zeros(len(close) - 1)))
+        score = member_scores.get(m, zeros)
+        # Filtered scores are clipped (no infinity) and NaN only while warming up: zero those
+        # rows in place (their columns are already copied out).
+        score[np.flatnonzero(np.isnan(score))] = 0.0
+        ens_cur[member_feature(m)] = score
     if learned:
         ens.learned = True
         ens_cur["ml_p"] = _ml_probabilities(ens_cur, close, settings)
-    columns["ensemble"] = _pad(ens.score(ens_cur, prev))
-    out = pl.DataFrame({"time": clean["time"]})
-    if codes is not None:
-        labels = [CODE_TO_REGIME[int(c)].value if c >= 0 else None for c in codes]
-        out = out.with_columns(pl.Series("regime", labels, dtype=pl.String))
-    return out.with_columns(
-        [pl.Series(k, v).fill_nan(None) for k, v in columns.items() if isinstance(v, np.ndarray)]
-    )
+    columns.append(_column("ensemble", ens.score(ens_cur, prev)))
+    return pl.DataFrame(columns)
 
 
 def _ml_probabilities(cur: Features, close: F64, settings: SignalSettings) -> F64:

@@ -3,8 +3,8 @@
 Each state holds one row per symbol slot in numpy arrays, so a new bar across hundreds of
 symbols is a handful of vectorised steps. `update(rows, ...)` takes the slots that got a bar
 (unique) and their values, and returns the indicator for those rows (NaN during warm-up).
-The arithmetic follows TA-Lib's step by step (seeded means, Wilder smoothing, running sums in
-the same order as `kernels.window_totals`), so values agree with `indicators` within 1e-9.
+The arithmetic follows TA-Lib's step by step (seeded means, Wilder smoothing, running sums
+added then subtracted as TA-Lib does), so values agree with `indicators` within 1e-9.
 """
 
 from __future__ import annotations

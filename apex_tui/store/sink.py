@@ -68,6 +68,7 @@ class _Queue:
     retry_oldest: float = 0.0
     retry_at: float = 0.0
     retry_delay: float = 0.0
+    in_flight: int = 0  # rows taken by the writer and not yet written or back in `retry`
 
 
 class Sink:
@@ -156,7 +157,7 @@ class Sink:
         with self._lock:
             self._flush_requested = True
             self._wake.notify()
-            while any(q.rows or q.retry is not None for q in self._queues.values()):
+            while any(_pending(q) for q in self._queues.values()):
                 left = deadline - time.monotonic()
                 if left <= 0 or self._thread is None or not self._thread.is_alive():
                     return False
@@ -183,11 +184,12 @@ class Sink:
             recent = sum(r for _, r in self._rate)
             kinds = {
                 k: KindStats(
-                    q.rows + (q.retry.num_rows if q.retry is not None else 0),
+                    q.rows + q.in_flight + (q.retry.num_rows if q.retry is not None else 0),
                     q.dropped,
                     q.written,
                     q.files,
-                    q.retry is not None,
+                    # Failing until a write succeeds: also while a retry is in flight.
+                    q.retry is not None or q.retry_delay > 0,
                 )
                 for k, q in self._queues.items()
             }
@@ -246,6 +248,7 @@ class Sink:
         if q.retry is not None:
             table, oldest = q.retry, q.retry_oldest
             q.retry = None
+            q.in_flight = table.num_rows
             return oldest, table
         oldest = q.batches[0][0]
         tables: list[pa.Table] = []
@@ -255,6 +258,7 @@ class Sink:
             tables.append(t)
             rows += t.num_rows
         q.rows -= rows
+        q.in_flight = rows
         return oldest, pa.concat_tables(tables)
 
     def _write(self, kind: str, oldest: float, table: pa.Table) -> None:
@@ -265,6 +269,7 @@ class Sink:
             # Disk full, permissions, a bad batch: keep the rows, report, retry later. A batch
             # that can never be written (schema) is still kept and counted, never silently lost.
             with self._lock:
+                q.in_flight = 0
                 q.retry, q.retry_oldest = table, oldest
                 q.retry_delay = min(
                     MAX_RETRY_DELAY_S, (q.retry_delay * 2) or self._settings.write_retry_s
@@ -278,8 +283,14 @@ class Sink:
             return
         with self._lock:
             now = self._mono()
+            q.in_flight = 0
             q.written += result.rows_written
             q.files += len(result.files)
             q.retry_delay = 0.0
             self._rate.append((now, table.num_rows))
             self._last_lag = now - oldest
+
+
+def _pending(q: _Queue) -> bool:
+    """Rows not yet on disk: queued, being written, or waiting for a retry."""
+    return bool(q.rows or q.in_flight or q.retry is not None)

@@ -25,10 +25,58 @@ from apex_tui.signals.signal import Direction, Signal
 Row = Mapping[str, float]
 
 
-def ratio(num: F64, den: F64) -> F64:
-    """num / den, with +inf (or 0 for 0/0) where den is 0: a zero ATR means 'far' in ATRs."""
-    safe = np.where(den > 0, den, 1.0)
-    return np.where(den > 0, num / safe, np.where(num > 0, np.inf, 0.0))
+def ratio(num: F64, den: F64, out: F64 | None = None) -> F64:
+    """num / den, with +inf (or 0 for 0/0) where den is 0: a zero ATR means 'far' in ATRs.
+
+    The same where den is negative or NaN (num > 0 gives +inf, anything else 0). Divides
+    everywhere, then repairs the few rows whose denominator is not positive (warm-up, flat
+    markets): masked `np.where` passes cost several times a plain division. `out` may be `num`.
+    """
+    bad = np.flatnonzero(~(den > 0))
+    fix = np.where(num[bad] > 0, np.inf, 0.0) if bad.size else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result: F64 = np.divide(num, den, out=out)
+    if fix is not None:
+        result[bad] = fix
+    return result
+
+
+def nan_where(out: F64, *inputs: F64) -> F64:
+    """Set `out` to NaN (in place) wherever any input is NaN: a warming-up feature."""
+    missing = np.isnan(inputs[0])
+    for x in inputs[1:]:
+        missing |= np.isnan(x)
+    idx = np.flatnonzero(missing)
+    if idx.size:
+        out[idx] = np.nan
+    return out
+
+
+def zero_nan(x: F64) -> F64:
+    """`np.nan_to_num(x)`, copying only when x has a NaN or an infinity (repairing just those)."""
+    finite = np.isfinite(x)
+    if finite.all():
+        return x
+    bad = np.flatnonzero(~finite)
+    out = x.copy()
+    out[bad] = np.nan_to_num(x[bad])
+    return out
+
+
+def strong(s: F64, threshold: float) -> NDArray[np.bool_]:
+    """~(|s| < threshold) without a float temporary: NaN (warming up) is kept, so stays NaN."""
+    weak = s < threshold
+    weak &= s > -threshold
+    return ~weak
+
+
+def keep_where(score: F64, keep: NDArray[np.bool_]) -> F64:
+    """`np.where(keep, score, 0.0)` in place, as arithmetic (no branch per row); NaN stays NaN.
+
+    Multiplying by False gives -0.0 for a negative score; adding 0.0 turns that into +0.0.
+    """
+    np.multiply(score, keep, out=score)
+    return np.add(score, 0.0, out=score)
 
 
 class Generator(ABC):
@@ -42,7 +90,10 @@ class Generator(ABC):
 
     @abstractmethod
     def raw_score(self, cur: Features, prev: Features) -> F64:
-        """Signed strength per row in -1..1 (NaN while warming up)."""
+        """Signed strength per row in -1..1 (NaN while warming up), as a new array.
+
+        `score` finishes it in place, so it must not be a view of a feature.
+        """
 
     @abstractmethod
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
@@ -54,10 +105,14 @@ class Generator(ABC):
 
     def score(self, cur: Features, prev: Features, regime: NDArray[np.int8] | None = None) -> F64:
         """Raw score, clipped, muted by regime, and zeroed below the minimum strength."""
-        s = np.clip(self.raw_score(cur, prev), -1.0, 1.0)
+        s = self.raw_score(cur, prev)
+        np.clip(s, -1.0, 1.0, out=s)
         if regime is not None and self.muted_in:
-            s = np.where(np.isin(regime, list(self.muted_in)), 0.0, s)
-        return np.where(np.abs(s) < self.settings.min_strength, 0.0, s)
+            muted = np.zeros(len(regime), dtype=bool)
+            for code in self.muted_in:  # one comparison per code: np.isin sorts
+                muted |= regime == code
+            s[np.flatnonzero(muted)] = 0.0
+        return keep_where(s, strong(s, self.settings.min_strength))
 
     def signal(
         self,

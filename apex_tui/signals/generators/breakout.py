@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, ratio
+from apex_tui.signals.generators.base import Generator, Row, nan_where, ratio
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.signal import Direction
 
@@ -27,15 +27,19 @@ class BreakoutGenerator(Generator):
         p = self.settings.breakout
         close, atr = cur["close"], cur["atr"]
         upper, lower, vol_avg = prev["dc_upper"], prev["dc_lower"], prev["vol_avg"]
-        vol_ratio = ratio(cur["volume"], vol_avg)
-        confirmed = vol_ratio > p.volume_mult
-        vol_part = np.minimum(1.0, vol_ratio / (2.0 * max(p.volume_mult, 0.5)))
-        up_part = np.minimum(1.0, ratio(close - upper, atr))
-        down_part = np.minimum(1.0, ratio(lower - close, atr))
-        score = np.where(confirmed & (close > upper), 0.5 * (up_part + vol_part), 0.0)
-        score = np.where(confirmed & (close < lower), -0.5 * (down_part + vol_part), score)
-        warm = ~(np.isnan(upper) | np.isnan(vol_avg) | np.isnan(atr))
-        return np.where(warm, score, np.nan)
+        score = np.zeros(len(close))
+        # Breakouts are rare: the strengths are computed only on the rows that have one.
+        rows = np.flatnonzero((close > upper) | (close < lower))
+        if rows.size:
+            c, a, up, lo = close[rows], atr[rows], upper[rows], lower[rows]
+            vol_ratio = ratio(cur["volume"][rows], vol_avg[rows])
+            confirmed = vol_ratio > p.volume_mult
+            vol_part = np.minimum(1.0, vol_ratio / (2.0 * max(p.volume_mult, 0.5)))
+            up_part = np.minimum(1.0, ratio(c - up, a))
+            down_part = np.minimum(1.0, ratio(lo - c, a))
+            s = np.where(confirmed & (c > up), 0.5 * (up_part + vol_part), 0.0)
+            score[rows] = np.where(confirmed & (c < lo), -0.5 * (down_part + vol_part), s)
+        return nan_where(score, upper, vol_avg, atr)
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.breakout

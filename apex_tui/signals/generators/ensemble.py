@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.base import Generator, Row, keep_where, strong, zero_nan
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.settings import SignalSettings
 from apex_tui.signals.signal import Direction
@@ -107,12 +107,15 @@ class EnsembleGenerator(Generator):
         vote = np.zeros(len(cur["close"]))
         for m in MEMBERS:
             if m in self.active:
-                vote = vote + self.weights[m] * np.nan_to_num(cur[member_feature(m)])
-        return vote / total if total > 0 else vote
+                vote += self.weights[m] * zero_nan(cur[member_feature(m)])
+        if total > 0:
+            vote /= total
+        return vote
 
     def score(self, cur: Features, prev: Features, regime: NDArray[np.int8] | None = None) -> F64:
-        s = np.clip(self.raw_score(cur, prev), -1.0, 1.0)
-        return np.where(np.abs(s) < self.settings.ensemble.threshold, 0.0, s)
+        s = self.raw_score(cur, prev)
+        np.clip(s, -1.0, 1.0, out=s)
+        return keep_where(s, strong(s, self.settings.ensemble.threshold))
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         if self.learned:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, ratio
+from apex_tui.signals.generators.base import Generator, Row, nan_where, ratio
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.regime import TRENDING
 from apex_tui.signals.signal import Direction
@@ -27,14 +27,19 @@ class MeanReversionGenerator(Generator):
         p = self.settings.mean_reversion
         close, rsi = cur["close"], cur["rsi"]
         upper, middle, lower = cur["bb_upper"], cur["bb_middle"], cur["bb_lower"]
-        half = upper - middle
-        long_ = (rsi < p.oversold) & (close < lower)
-        short = (rsi > p.overbought) & (close > upper)
-        long_depth = (p.oversold - rsi) / p.oversold + ratio(lower - close, half)
-        short_depth = (rsi - p.overbought) / (100.0 - p.overbought) + ratio(close - upper, half)
-        score = np.where(long_, np.minimum(1.0, long_depth), 0.0)
-        score = np.where(short, -np.minimum(1.0, short_depth), score)
-        return np.where(np.isnan(rsi) | np.isnan(middle), np.nan, score)
+        score = np.zeros(len(close))
+        # Setups are rare: the strengths are computed only on the rows that have one.
+        long_ = np.flatnonzero((rsi < p.oversold) & (close < lower))
+        if long_.size:
+            r, c, lo = rsi[long_], close[long_], lower[long_]
+            depth = (p.oversold - r) / p.oversold + ratio(lo - c, upper[long_] - middle[long_])
+            score[long_] = np.minimum(1.0, depth)
+        short = np.flatnonzero((rsi > p.overbought) & (close > upper))
+        if short.size:
+            r, c, up = rsi[short], close[short], upper[short]
+            depth = (r - p.overbought) / (100.0 - p.overbought) + ratio(c - up, up - middle[short])
+            score[short] = -np.minimum(1.0, depth)
+        return nan_where(score, rsi, middle)
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.mean_reversion

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, ratio
+from apex_tui.signals.generators.base import Generator, Row, keep_where, nan_where, ratio
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.signal import Direction
 
@@ -22,11 +22,18 @@ class MomentumGenerator(Generator):
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
         p = self.settings.momentum
-        macd, hist = cur["macd"], cur["macd_hist"]
-        agree = np.sign(macd) == np.sign(hist)
-        strength = np.minimum(1.0, ratio(np.abs(hist), cur["atr"]) / p.hist_full)
-        score = np.where(agree, np.sign(hist) * strength, 0.0)
-        return np.where(np.isnan(hist) | np.isnan(cur["atr"]), np.nan, score)
+        macd, hist, atr = cur["macd"], cur["macd_hist"], cur["atr"]
+        # sign(macd) == sign(hist), from boolean compares (no float temporaries).
+        agree = (macd > 0) == (hist > 0)
+        agree &= (macd < 0) == (hist < 0)
+        score = np.abs(hist)
+        ratio(score, atr, out=score)
+        np.divide(score, p.hist_full, out=score)
+        np.minimum(score, 1.0, out=score)
+        # Where hist is 0 the score is already 0, so copysign is sign(hist) * s.
+        np.copysign(score, hist, out=score)
+        keep_where(score, agree)
+        return nan_where(score, hist, atr)
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.momentum

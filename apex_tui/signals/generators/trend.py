@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, ratio
+from apex_tui.signals.generators.base import Generator, Row, keep_where, nan_where, ratio
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.regime import RANGING
 from apex_tui.signals.signal import Direction
@@ -22,10 +22,15 @@ class TrendGenerator(Generator):
     def raw_score(self, cur: Features, prev: Features) -> F64:
         p = self.settings.trend
         gap = cur["ema_fast"] - cur["ema_slow"]
-        gap_atr = ratio(np.abs(gap), cur["atr"])
-        strength = np.minimum(1.0, gap_atr / p.atr_full)
-        score = np.where(gap_atr > p.atr_filter, np.sign(gap) * strength, 0.0)
-        return np.where(np.isnan(gap) | np.isnan(cur["atr"]), np.nan, score)
+        score = np.abs(gap)
+        ratio(score, cur["atr"], out=score)  # the gap in ATRs
+        keep = score > p.atr_filter
+        np.divide(score, p.atr_full, out=score)
+        np.minimum(score, 1.0, out=score)
+        # Past the filter the gap is non-zero (atr_filter >= 0), so copysign is sign(gap) * s.
+        np.copysign(score, gap, out=score)
+        keep_where(score, keep)
+        return nan_where(score, gap, cur["atr"])
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.trend
