@@ -19,13 +19,13 @@ from apex_tui.core.health_wiring import build_checks
 from apex_tui.core.hot_reload import Change
 from apex_tui.core.live_settings import with_changes
 from apex_tui.core.market_hours import MarketHours
-from apex_tui.core.recording import Recorder
+from apex_tui.core.recording import Compactor, Recorder
 from apex_tui.core.signal_service import SignalService, aggregator_timeframes, desk_proposer
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.trading import TradingDesk
 from apex_tui.core.watchlist import WatchlistFile
-from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.accounts import mask_accounts_in
+from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.flags import FlagBoard
@@ -82,6 +82,7 @@ class Engine:
         self.lake: Lake | None = None
         self.sink: Sink | None = None
         self.recorder: Recorder | None = None
+        self.compactor: Compactor | None = None
         self.health = HealthBoard()
         self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic, grace=15.0)
         self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
@@ -211,6 +212,8 @@ class Engine:
             bars_enabled=lambda: self.flags.is_on("sink_bars"),
         )
         self.recorder.start()
+        self.compactor = Compactor([lake.bars, lake.ticks])
+        self.compactor.start()
 
     def _upkeep(self) -> None:
         """Twice a second: approval locks, proposal expiry, the daily loss limit, alerts."""
@@ -263,6 +266,8 @@ class Engine:
             await self.backfill.stop()
         if self.connector is not None:
             await self.connector.stop()
+        if self.compactor is not None:
+            await self.compactor.stop()
         if self.recorder is not None:
             await self.recorder.stop()  # hands the last buffered rows to the sink
         if self.sink is not None:

@@ -87,6 +87,9 @@ def build_checks(
 
     data = engine.settings.data
     capacity = data.ticks.max_queue_rows + data.bars.max_queue_rows
+    slowest_flush = max(
+        k.flush_interval_s or data.flush_interval_s for k in (data.ticks, data.bars)
+    )
 
     checks: list[Check] = [
         ConnectionCheck(clock, state, rtt),
@@ -101,7 +104,7 @@ def build_checks(
         SinkCheck(
             clock,
             lambda: sink_view(engine.sink, capacity),
-            max_lag=2 * data.flush_interval_s + 5,
+            max_lag=2 * slowest_flush + 5,
         ),
         DiskCheck(clock, _local_path(engine.settings.data.dir)),
         MemoryCheck(clock, lambda: float(rss_bytes())),

@@ -7,6 +7,7 @@ does the writing. Flags `sink_ticks` and `sink_bars` switch each kind at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from apex_tui.health.checks import SinkView
 from apex_tui.logging import get_logger
 from apex_tui.periodic import Periodic
 from apex_tui.store.bars import bars_table
+from apex_tui.store.compact import compact
+from apex_tui.store.repository import Repository
 from apex_tui.store.sink import Sink
 
 log = get_logger(__name__)
@@ -86,3 +89,32 @@ def sink_view(sink: Sink | None, capacity: int) -> SinkView | None:
         dropped=s.dropped_rows,
         last_error=s.last_error if failing else None,
     )
+
+
+class Compactor:
+    """Merges the small files live recording leaves (one per symbol per flush) so the file
+    count stays bounded: every `interval` seconds, off the event loop."""
+
+    def __init__(self, repos: list[Repository], interval: float = 1800.0) -> None:
+        self._repos = repos
+        self._timer = Periodic(self.run, interval, name="compactor")
+        self.files_merged = 0
+
+    async def run(self) -> None:
+        for repo in self._repos:
+            report = await asyncio.to_thread(compact, repo)
+            if report.partitions:
+                self.files_merged += report.files_before - report.files_after
+                log.info(
+                    "dataset_compacted",
+                    kind=repo.spec.name,
+                    partitions=report.partitions,
+                    files_before=report.files_before,
+                    files_after=report.files_after,
+                )
+
+    def start(self) -> None:
+        self._timer.start()
+
+    async def stop(self) -> None:
+        await self._timer.stop()

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from apex_tui.store.atomic import COMPACT_INTENT, fsync_dir, write_bytes_atomic, write_table_atomic
 from apex_tui.store.paths import DataFile, new_file_name
-from apex_tui.store.repository import Repository
+from apex_tui.store.repository import Repository, _folder_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,11 @@ def compact(repo: Repository, *, min_rows: int | None = None) -> CompactReport:
         small = [f for f in files if _rows(repo, f) < target]
         if len(small) < 2:
             continue
-        merged, n_in = _merge(repo, small)
-        _replace(repo, folder, small, merged, max(target, repo.settings.row_group_rows))
+        # The write path's dedupe reads this folder under the same lock: it must never see a
+        # file vanish halfway (the sink compacts while it writes).
+        with _folder_lock(folder):
+            merged, n_in = _merge(repo, small)
+            _replace(repo, folder, small, merged, max(target, repo.settings.row_group_rows))
         parts += 1
         before += len(small)
         after += 1

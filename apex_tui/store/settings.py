@@ -27,6 +27,14 @@ class SinkKindSettings(BaseModel):
     block_ms: float = Field(
         5.0, ge=0.0, le=1_000.0, description="How long 'block' waits for room, in milliseconds."
     )
+    flush_interval_s: float | None = Field(
+        None,
+        gt=0.0,
+        le=3_600.0,
+        description="Write this kind at least this often, in seconds; unset = the dataset's "
+        "flush_interval_s. Live bars are partitioned by symbol: each flush writes one file per "
+        "symbol, so they flush less often than ticks (one file per flush).",
+    )
 
 
 class DataSettings(BaseModel):
@@ -70,6 +78,8 @@ class DataSettings(BaseModel):
         description="Queue and backpressure of live ticks.",
     )
     bars: SinkKindSettings = Field(
-        default_factory=lambda: SinkKindSettings(max_queue_rows=200_000, policy="block"),
+        default_factory=lambda: SinkKindSettings(
+            max_queue_rows=200_000, policy="block", flush_interval_s=600.0
+        ),
         description="Queue and backpressure of live bars.",
     )

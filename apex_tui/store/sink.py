@@ -214,7 +214,12 @@ class Sink:
             return False
         if self._closing or self._flush_requested or q.rows >= self._settings.flush_rows:
             return True
-        return now - q.batches[0][0] >= self._settings.flush_interval_s
+        return now - q.batches[0][0] >= self._interval(q)
+
+    def _interval(self, q: _Queue) -> float:
+        """This kind's flush interval: its own setting, else the dataset's."""
+        own = q.cfg.flush_interval_s
+        return own if own is not None else self._settings.flush_interval_s
 
     def _next_wait(self, now: float) -> float:
         waits = [self._settings.flush_interval_s]
@@ -222,7 +227,7 @@ class Sink:
             if q.retry is not None:
                 waits.append(q.retry_at - now)
             elif q.batches:
-                waits.append(q.batches[0][0] + self._settings.flush_interval_s - now)
+                waits.append(q.batches[0][0] + self._interval(q) - now)
         return max(0.001, min(waits))
 
     def _run(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from apex_tui.core.recording import Compactor
 from apex_tui.store.atomic import COMPACT_INTENT, remove_leftovers
 from apex_tui.store.compact import compact
 from apex_tui.store.coverage import coverage
@@ -101,3 +102,17 @@ def test_coverage_lists_series_from_footers(lake: Lake) -> None:
     assert row.series == "bar_size=1min what_to_show=TRADES symbol=AAPL"
     assert (row.rows, row.files) == (60, 2)
     assert row.first == T0 and row.last == T0 + timedelta(hours=2, minutes=29)
+
+
+async def test_the_engine_compactor_bounds_live_files(tmp_path: Path) -> None:
+    """Live recording writes one small file per symbol per flush; the compactor merges them."""
+    lake = Lake.open(DataSettings(dir=str(tmp_path)))
+    for minute in range(6):
+        rows = minute_bars(1, T0 + timedelta(minutes=minute))
+        lake.bars.write_bars("AAPL", "1 min", "TRADES", rows)
+    assert len(lake.bars.files()) == 6
+    compactor = Compactor([lake.bars])
+    await compactor.run()
+    assert len(lake.bars.files()) == 1
+    assert compactor.files_merged == 5
+    assert lake.bars.read_bars("AAPL", "1 min").height == 6
