@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -26,14 +26,14 @@ from apex_tui.broker.errors import (
 from apex_tui.broker.gateway import IbOrderGateway
 from apex_tui.broker.history import IbHistoricalSource
 from apex_tui.broker.reconcile import Reconciler
-from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard
+from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard, bounded
 from apex_tui.broker.session_close import disconnect
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
 from apex_tui.broker.subscriptions import Subscriptions
 from apex_tui.broker.supervisor import Supervisor
 from apex_tui.domain.clock import Clock, SystemClock
-from apex_tui.domain.errors import RequestTimeout
+from apex_tui.domain.errors import ApexError, RequestTimeout
 from apex_tui.domain.orders import OrderEvent
 from apex_tui.domain.portfolio import Execution, ReconnectCheckpoint
 from apex_tui.domain.quotes import Tick
@@ -169,6 +169,20 @@ class Connector:
     @property
     def watchlist(self) -> list[str]:
         return list(self.subscriptions.watchlist)
+
+    async def server_time(self) -> datetime | None:
+        """The gateway's clock (reqCurrentTime), None when not connected or no answer."""
+        if not self.board.is_live:
+            return None
+        try:
+            when: datetime = await bounded(
+                self.ib.reqCurrentTimeAsync(),
+                seconds=self.settings.timeouts.heartbeat,
+                what="current time",
+            )
+        except ApexError:
+            return None
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
     def sector_of(self, symbol: str) -> str:
         """IB's industry for a qualified symbol ("" until its contract details arrived)."""

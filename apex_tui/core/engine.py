@@ -85,7 +85,16 @@ class Engine:
         self.compactor: Compactor | None = None
         self.health = HealthBoard()
         self.loop_lag = LoopLagMonitor(monotonic=self.clock.monotonic, grace=15.0)
-        self.health_runner = HealthRunner(build_checks(self, self.loop_lag), self.health)
+        self.health_runner = HealthRunner(
+            build_checks(
+                self,
+                self.loop_lag,
+                self.market_hours.is_open,
+                pacing_left=self._pacing_left,
+                checkpoint=self._checkpoint_summary,
+            ),
+            self.health,
+        )
         self.health.on_transition(self._log_health_transition)
         self.health.on_transition(self._on_health_change)
         self.health_journal = HealthJournal(
@@ -314,6 +323,20 @@ class Engine:
                 not_live.append("signals.timeframe (restart to change the bar size)")
         log.info("settings_applied", keys=[c.key for c in changes])
         return not_live
+
+    def _pacing_left(self) -> tuple[int, int] | None:
+        """Requests left in IB's 10-minute historical window, for the pacing check."""
+        budget = self.backfill.budget() if self.backfill is not None else None
+        if budget is None or not budget.granted:
+            return None
+        rolling = max(budget.windows, key=lambda w: w.seconds)
+        return rolling.left, rolling.limit
+
+    def _checkpoint_summary(self) -> str | None:
+        """The unacknowledged reconnect checkpoint's first line, for the checkpoint check."""
+        if self.desk is None or self.desk.locks.checkpoint is None:
+            return None
+        return self.desk.locks.checkpoint.diff.splitlines()[0]
 
     def journal_append(self, kind: str, data: Mapping[str, object]) -> None:
         """Record to the order journal once it exists (before the desk starts: log only)."""

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from apex_tui.core.recording import sink_view
 from apex_tui.health.checks import (
     Check,
+    CheckpointCheck,
+    ClockSkewCheck,
     ConnectionCheck,
     DiskCheck,
     FarmCheck,
     FreshnessCheck,
     LoopLagCheck,
     MemoryCheck,
+    PacingCheck,
     SinkCheck,
 )
 from apex_tui.health.probes import LoopLagMonitor, rss_bytes
@@ -57,6 +61,9 @@ def build_checks(
     engine: HealthSources,
     monitor: LoopLagMonitor,
     market_open: Callable[[str], bool] = _always_open,
+    *,
+    pacing_left: Callable[[], tuple[int, int] | None] | None = None,
+    checkpoint: Callable[[], str | None] | None = None,
 ) -> list[Check]:
     """Every check the Health pane and `apex-tui health` show, in display order."""
     clock = engine.clock
@@ -110,6 +117,16 @@ def build_checks(
         MemoryCheck(clock, lambda: float(rss_bytes())),
         LoopLagCheck(clock, monitor),
     ]
+
+    async def server_time() -> datetime | None:
+        connector = engine.connector
+        return None if connector is None else await connector.server_time()
+
+    checks.append(ClockSkewCheck(clock, server_time))
+    if pacing_left is not None:
+        checks.append(PacingCheck(clock, pacing_left))
+    if checkpoint is not None:
+        checks.append(CheckpointCheck(clock, checkpoint))
     return checks
 
 

@@ -25,7 +25,16 @@ pytestmark = pytest.mark.integration
 
 # This test's loop also runs the simulator on 2 shared cores: its lag is not the gateway's.
 QUIET_LOOP = LoopLagMonitor()
-CHECKS = ["connection", "data farms", "market data", "sink", "disk", "memory", "event loop"]
+CHECKS = [
+    "connection",
+    "data farms",
+    "market data",
+    "sink",
+    "disk",
+    "memory",
+    "event loop",
+    "clock skew",
+]
 
 
 def settings_for(tmp_path: Path, **broker: Any) -> Settings:
