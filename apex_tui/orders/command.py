@@ -23,7 +23,7 @@ AlertOp = Literal[">", "<", ">=", "<="]
 
 USAGE = (
     "buy|sell QTY SYMBOL [lmt PRICE | mkt], cancel ORDER_ID, cancel all, flatten SYMBOL, "
-    "alert SYMBOL >|<|>=|<= PRICE"
+    "alert SYMBOL >|<|>=|<= PRICE, unalert ALERT_ID|all"
 )
 MAX_QTY = 100_000_000
 
@@ -68,7 +68,16 @@ class AlertCommand:
     price: float
 
 
-Command = OrderCommand | CancelCommand | CancelAllCommand | FlattenCommand | AlertCommand
+@dataclass(frozen=True, slots=True)
+class UnalertCommand:
+    """Remove one price alert by its number, or all of them (alert_id None)."""
+
+    alert_id: int | None
+
+
+Command = (
+    OrderCommand | CancelCommand | CancelAllCommand | FlattenCommand | AlertCommand | UnalertCommand
+)
 
 
 class _Tokens:
@@ -198,9 +207,21 @@ def _parse(text: str) -> Command:
             cmd = _symbol_then_end(toks)
         case "alert":
             cmd = _alert(toks)
+        case "unalert":
+            cmd = _unalert(toks)
         case _:
             raise _fail("a command: " + USAGE, verb, pos)
     return cmd
+
+
+def _unalert(toks: _Tokens) -> UnalertCommand:
+    tok, pos = toks.next("an alert number or 'all'")
+    toks.end()
+    if tok.lower() == "all":
+        return UnalertCommand(None)
+    if not _QTY.fullmatch(tok):
+        raise _fail("an alert number (as listed in the Risk pane) or 'all'", tok, pos)
+    return UnalertCommand(int(tok))
 
 
 def _symbol_then_end(toks: _Tokens) -> FlattenCommand:

@@ -222,7 +222,8 @@ class ApexApp(CommandMixin, App[None]):
             shadow=None if desk is None else shadow_feed(desk),
         )
         if desk is not None:
-            self.query_one(RiskPane).attach(desk)
+            alerts = self.engine.alerts
+            self.query_one(RiskPane).attach(desk, lambda: list(alerts.alerts.values()))
         if self.engine.backfill is not None:
             self.query_one(JobsPane).attach(self.engine.backfill)
         if isinstance(self.focused, QuotesPane) or self.focused is None:

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import App
 
 from apex_tui.core.trading import TradingDesk
-from apex_tui.domain.errors import ApexError, ParseError
+from apex_tui.domain.errors import ApexError, ParseError, ValidationError
 from apex_tui.domain.orders import Side
 from apex_tui.orders.command import (
     AlertCommand,
@@ -18,6 +18,7 @@ from apex_tui.orders.command import (
     CancelCommand,
     FlattenCommand,
     OrderCommand,
+    UnalertCommand,
     parse_command,
 )
 from apex_tui.orders.proposal import Provenance
@@ -103,7 +104,15 @@ class CommandMixin:
             app.push_screen(ConfirmScreen(f"Cancel all {len(working)} working orders?"), answered)
         elif isinstance(command, AlertCommand):
             alert = self.engine.alerts.add(command.symbol, command.op, command.price)
-            app.notify(f"Alert set: {alert.describe()}", timeout=4)
+            app.notify(f"Alert #{alert.id} set: {alert.describe()}", timeout=4)
+        elif isinstance(command, UnalertCommand):
+            book = self.engine.alerts
+            ids = list(book.alerts) if command.alert_id is None else [command.alert_id]
+            if command.alert_id is not None and command.alert_id not in book.alerts:
+                raise ValidationError(f"no alert #{command.alert_id}")
+            for alert_id in ids:
+                book.remove(alert_id)
+            app.notify(f"{len(ids)} alert(s) removed", timeout=4)
 
     @work(group="orders")
     async def _cancel_all(self) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from apex_tui.core.alerts import PriceAlert
 from apex_tui.core.trading import TradingDesk
 from apex_tui.risk.states import TradingState
 from apex_tui.tui.panes.base import Pane
@@ -32,14 +35,19 @@ class RiskPane(Pane):
         super().__init__(id=id)
         self._refresh_s = refresh_s
         self._desk: TradingDesk | None = None
+        self._alerts: Callable[[], list[PriceAlert]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.EMPTY, classes="empty-state")
         yield Static("", id="risk-state")
         yield Static("", id="risk-table")
 
-    def attach(self, desk: TradingDesk) -> None:
+    def attach(
+        self, desk: TradingDesk, alerts: Callable[[], list[PriceAlert]] | None = None
+    ) -> None:
+        """Show the desk's limits, and the price alerts (`:unalert N` removes one)."""
         self._desk = desk
+        self._alerts = alerts
         self.query_one(".empty-state", Static).display = False
         self.pull()
 
@@ -71,4 +79,10 @@ class RiskPane(Pane):
             frac = current / limit if limit > 0 else 0.0
             var = "state-bad" if frac >= 1 else "state-warn" if frac >= 0.8 else "state-ok"
             table.add_row(name, Text(bar(frac), style=self._color(var)), f"{frac:.0%}")
+        alerts = self._alerts() if self._alerts is not None else []
+        if alerts:
+            table.add_row("", "", "")
+            for alert in alerts:
+                state = "armed" if alert.armed else f"fired {alert.fired}x"
+                table.add_row(f"alert #{alert.id}", alert.describe(), state)
         self.query_one("#risk-table", Static).update(table)

@@ -106,3 +106,18 @@ async def test_kill_switch_cancels_working_orders_and_halts(tmp_path: Path) -> N
             pilot, lambda: any("HALTED" in n.message for n in app._notifications), "refusal"
         )
         assert len(desk.manager.orders()) == 1
+
+
+async def test_price_alert_fires_once_and_is_removed(tmp_path: Path) -> None:
+    async with live_app(tmp_path) as (app, pilot):
+        await pilot.press("colon", *"alert AAPL > 1", "enter")
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Price alert" for n in app._notifications),
+            "the alert to fire",
+        )
+        [alert] = app.engine.alerts.alerts.values()
+        assert alert.fired == 1 and not alert.armed
+        assert "alert" in journal_kinds(tmp_path / "journal.jsonl")
+        await pilot.press("colon", *f"unalert {alert.id}", "enter")
+        await wait_for(pilot, lambda: not app.engine.alerts.alerts, "the alert removed")

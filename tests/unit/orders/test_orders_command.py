@@ -15,6 +15,7 @@ from apex_tui.orders.command import (
     Command,
     FlattenCommand,
     OrderCommand,
+    UnalertCommand,
     complete_symbol,
     parse_command,
 )
@@ -156,3 +157,12 @@ def test_round_trip_of_generated_orders(side: Side, qty: int, symbol: str, price
 def test_complete_symbol() -> None:
     assert complete_symbol("a", ["AMZN", "AAPL", "MSFT", "AAPL"]) == ["AAPL", "AMZN"]
     assert complete_symbol("", ["B", "A"], limit=1) == ["A"]
+
+
+def test_unalert_takes_a_number_or_all() -> None:
+    assert parse_command("unalert 3") == UnalertCommand(3)
+    assert parse_command(":unalert all") == UnalertCommand(None)
+    with pytest.raises(ParseError, match="alert number"):
+        parse_command("unalert AAPL")
+    with pytest.raises(ParseError, match="end of command"):
+        parse_command("unalert 1 2")
