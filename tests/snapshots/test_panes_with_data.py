@@ -21,6 +21,7 @@ from apex_tui.sim.world import World
 from apex_tui.tui.app import ApexApp
 from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.panes.positions import PositionsPane
+from apex_tui.tui.panes.quote_table import QuoteTable
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from tests.tui.conftest import SIZE, make_app
 
@@ -97,6 +98,8 @@ def test_panes_with_seeded_data(snap_compare: Any) -> None:
         app = pilot.app
         assert isinstance(app, ApexApp)
         attach(app)
+        while not app.query(QuoteTable):
+            await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -107,8 +110,15 @@ def test_quotes_sorted_by_change(snap_compare: Any) -> None:
         app = pilot.app
         assert isinstance(app, ApexApp)
         attach(app)
-        await pilot.pause()
+        # Under load the table may mount a few frames late: wait for it, then for the sort.
+        while not app.query(QuoteTable):
+            await pilot.pause()
         app.action_focus_pane("quotes")
+        table = app.query_one(QuoteTable)
+        while not table.has_focus:
+            await pilot.pause()
         await pilot.press("right", "right", "right", "right", "right", "s")
+        while table.sort_col is None:
+            await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
