@@ -81,6 +81,12 @@ class JobsPane(Pane):
         Binding("enter", "details", "Details", tooltip="Requests and gaps of the selected job"),
     ]
 
+    def _default_symbols(self) -> list[str]:
+        """The first watchlist symbols, when the host app has a connector (a hint, not a rule)."""
+        engine = getattr(self.app, "engine", None)
+        connector = getattr(engine, "connector", None)
+        return list(getattr(connector, "watchlist", []) or [])
+
     def __init__(
         self,
         *,
@@ -138,7 +144,8 @@ class JobsPane(Pane):
             if spec is not None:
                 self._create(spec)
 
-        self.app.push_screen(BackfillForm(today=self._today()), submitted)
+        symbols = ",".join(self._default_symbols()[:3])
+        self.app.push_screen(BackfillForm(today=self._today(), symbols=symbols), submitted)
 
     @work(group="jobs")
     async def _create(self, spec: BackfillSpec) -> None:

@@ -5,7 +5,7 @@ the field; the screen returns a validated BackfillSpec, or None when cancelled."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
@@ -81,7 +81,14 @@ class BackfillForm(ModalScreen[BackfillSpec | None]):
     def __init__(self, *, today: date, symbols: str = "", size: str = "1 min") -> None:
         super().__init__()
         self._today = today
-        self._initial = {"symbols": symbols, "bar-size": size}
+        # Real values, not placeholders: a newcomer's `b` then `enter` starts a sensible job
+        # (the last week of the watchlist's first symbols).
+        self._initial = {
+            "symbols": symbols,
+            "bar-size": size,
+            "start": (today - timedelta(days=7)).isoformat(),
+            "end": today.isoformat(),
+        }
         self._checked = False
 
     def compose(self) -> ComposeResult:
