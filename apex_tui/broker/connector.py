@@ -25,6 +25,7 @@ from apex_tui.broker.errors import (
 )
 from apex_tui.broker.gateway import IbOrderGateway
 from apex_tui.broker.history import IbHistoricalSource
+from apex_tui.broker.options import IbOptionSource
 from apex_tui.broker.reconcile import Reconciler
 from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard, bounded
 from apex_tui.broker.session_close import disconnect
@@ -215,6 +216,18 @@ class Connector:
             pacer=pacer,
             guard=self.guard,
             timeout=self.settings.timeouts.historical,
+        )
+
+    def option_source(self, pacer: Pacer) -> IbOptionSource:
+        """The OptionSource (chains, option bars; stock bars too) for backfill jobs."""
+        return IbOptionSource(
+            self.ib,
+            self.subscriptions,
+            self.board,
+            pacer=pacer,
+            guard=self.guard,
+            timeout=self.settings.timeouts.historical,
+            details_timeout=self.settings.timeouts.contract_details,
         )
 
     # -- listeners for the order path -------------------------------------------------------

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ib_async import IB
+from ib_async import IB, Contract
 
 from apex_tui.broker.requests import RateGuard, bounded
 from apex_tui.broker.states import ConnectionBoard
@@ -63,7 +63,7 @@ class IbHistoricalSource:
 
     async def fetch_bars(self, req: BarRequest) -> list[BarRow]:
         """Bars of `req`, oldest first; NoData when IB has none."""
-        contract = await self._subs.qualify(req.symbol)
+        contract = await self._contract(req)
         # The rate slot first, the pacing slot last: the request then leaves right after its
         # pacing grant, so the gateway sees the spacing the pacer planned.
         await self._guard.acquire()
@@ -85,14 +85,18 @@ class IbHistoricalSource:
                     timeout=self._timeout,
                 ),
                 seconds=self._timeout + 5.0,
-                what=f"historical {req.bar_size} {req.what_to_show} bars for {req.symbol}",
+                what=f"historical {req.bar_size} {req.what_to_show} bars for {req.series}",
             )
         finally:
             self.pacer.release(lease)
         if not bars:
             if loop.time() - started >= self._timeout:
                 raise RequestTimeout(
-                    f"historical bars for {req.symbol}: no answer within {self._timeout:g} s"
+                    f"historical bars for {req.series}: no answer within {self._timeout:g} s"
                 )
-            raise NoData(f"no {req.bar_size} {req.what_to_show} bars for {req.symbol}")
+            raise NoData(f"no {req.bar_size} {req.what_to_show} bars for {req.series}")
         return [_row(b) for b in bars]
+
+    async def _contract(self, req: BarRequest) -> Contract:
+        """The contract `req` asks about (a stock here; IbOptionSource adds options)."""
+        return await self._subs.qualify(req.symbol)

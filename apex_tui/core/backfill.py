@@ -18,6 +18,8 @@ from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
 from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import ApexError, ValidationError
+from apex_tui.jobs.option_spec import OptionBackfillSpec
+from apex_tui.jobs.options import as_option_source, create_option_job
 from apex_tui.jobs.pacer import Pacer, PacingBudget
 from apex_tui.jobs.runner import BackfillRunner
 from apex_tui.jobs.settings import JobsSettings, PacingSettings
@@ -26,6 +28,7 @@ from apex_tui.jobs.spec import BackfillSpec
 from apex_tui.jobs.state import JobState, JobStore, RequestState
 from apex_tui.logging import get_logger
 from apex_tui.store.bars import BarRepository
+from apex_tui.store.option_chains import OptionChainRepository
 
 log = get_logger(__name__)
 
@@ -49,7 +52,7 @@ def pacing_for(settings: Settings) -> PacingSettings:
 class RequestView:
     """One planned request as the details screen shows it."""
 
-    symbol: str
+    symbol: str  # the series: a symbol, or an option's "AAPL 20261127 200C"
     end: datetime
     duration: str
     sessions: tuple[date, ...]
@@ -99,7 +102,7 @@ class JobView:
 def _request_view(r: RequestState) -> RequestView:
     req = r.planned.request
     return RequestView(
-        req.symbol, req.end, req.duration, r.planned.sessions, r.status, r.attempts, r.bars, r.error
+        req.series, req.end, req.duration, r.planned.sessions, r.status, r.attempts, r.bars, r.error
     )
 
 
@@ -130,6 +133,7 @@ class BackfillService:
             clock=self.clock,
             listener=self._on_change,
         )
+        self._chains = OptionChainRepository(bars.root, bars.settings)
         self.version = 0
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cancelling: set[str] = set()
@@ -162,9 +166,16 @@ class BackfillService:
         self._tasks.clear()
 
     # -- commands ---------------------------------------------------------------------------
-    async def create(self, spec: BackfillSpec) -> JobState:
-        """Plan `spec` against the dataset (off the loop), persist the job and start it."""
-        job = await asyncio.to_thread(self.runner.create, spec)
+    async def create(self, spec: BackfillSpec | OptionBackfillSpec) -> JobState:
+        """Plan `spec` against the dataset (off the loop), persist the job and start it.
+
+        An option job first snapshots the chain through the source (stored in
+        `option_chains`); ValidationError when the chain lacks what the spec names."""
+        if isinstance(spec, OptionBackfillSpec):
+            source = as_option_source(self.runner.source)
+            job = (await create_option_job(self.runner, source, self._chains, spec)).job
+        else:
+            job = await asyncio.to_thread(self.runner.create, spec)
         log.info(
             "backfill_created", job_id=job.id, spec=spec.describe(), requests=len(job.requests)
         )
@@ -327,7 +338,7 @@ class BackfillService:
         waiting = job.status == "running" and connected is not None and not connected()
         summary_gaps = sorted(
             {
-                f"{r.planned.request.symbol} {d}"
+                f"{r.planned.request.series} {d}"
                 for r in job.requests
                 if r.status == "gap"
                 for d in r.planned.sessions

@@ -171,7 +171,7 @@ class Engine:
             self.backfill = BackfillService(
                 self.settings.jobs,
                 self.lake.bars,
-                connector.history_source(pacer),
+                connector.option_source(pacer),
                 pacer,
                 clock=self.clock,
                 connected=lambda: connector.board.is_live,

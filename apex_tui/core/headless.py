@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from apex_tui.broker.connector import Connector
-from apex_tui.broker.history import IbHistoricalSource
+from apex_tui.broker.options import IbOptionSource
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.broker.states import ConnectionState
 from apex_tui.config import Settings
@@ -41,7 +41,7 @@ class HeadlessSession:
     connector: Connector
     lake: Lake
     pacer: Pacer
-    source: IbHistoricalSource
+    source: IbOptionSource  # stock bars, option chains and option bars
     simulator: RunningSimulator | None
 
 
@@ -83,7 +83,7 @@ async def headless_session(
             raise ConnectionFailed(f"cannot connect to the gateway: {connector.board.reason}")
         pacer = Pacer(pacing_for(settings))
         log.info("headless_connected", mode=str(settings.broker.mode), port=port)
-        yield HeadlessSession(connector, lake, pacer, connector.history_source(pacer), simulator)
+        yield HeadlessSession(connector, lake, pacer, connector.option_source(pacer), simulator)
     finally:
         await connector.stop()
         if simulator is not None:

@@ -1,9 +1,11 @@
 """`apex-tui backfill`: run one backfill job headless, progress on stderr, summary on stdout.
 
-Exit 0 only when the job completed (every request fetched or settled as a gap); 1 when it
-failed or was interrupted; 2 when the arguments are invalid. The historical source comes from
-`make_source(settings)`: a connection per `[broker]` (sim mode: an embedded simulator) opened
-by apex_tui.core.headless and closed when the job ends.
+`--symbols` backfills stock bars; `--options AAPL` snapshots the chain and backfills the bars
+of the chosen expiries/strikes, `--chains AAPL` only snapshots it (both in
+apex_tui.jobs.option_cli). Exit 0 only when the job completed (every request fetched or
+settled as a gap); 1 when it failed or was interrupted; 2 when the arguments are invalid.
+The historical source comes from `make_source(settings)`: a connection per `[broker]` (sim
+mode: an embedded simulator) opened by apex_tui.core.headless and closed when the job ends.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def make_source(
 
 
 @asynccontextmanager
-async def _source(made: Any) -> AsyncIterator[HistoricalSource]:
+async def open_source(made: Any) -> AsyncIterator[HistoricalSource]:
     if isinstance(made, AbstractAsyncContextManager):
         async with made as source:
             yield source
@@ -71,10 +73,23 @@ def jobs_settings(args: argparse.Namespace) -> JobsSettings:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--symbols", required=True, help="comma-separated, e.g. AAPL,MSFT")
-    parser.add_argument("--bar-size", required=True, help='IB bar size, e.g. "1 min", "1 day"')
-    parser.add_argument("--start", required=True, type=date.fromisoformat, help="first session")
-    parser.add_argument("--end", required=True, type=date.fromisoformat, help="last session")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--symbols", help="stock bars: comma-separated, e.g. AAPL,MSFT")
+    what.add_argument("--options", metavar="UNDERLYING", help="option bars of one underlying")
+    what.add_argument("--chains", metavar="UNDERLYING", help="option chain snapshot only (no bars)")
+    parser.add_argument("--bar-size", help='IB bar size, e.g. "1 min", "1 day"')
+    parser.add_argument("--start", type=_day, help="first session (YYYY-MM-DD)")
+    parser.add_argument("--end", type=_day, help="last session (YYYY-MM-DD)")
+    parser.add_argument(
+        "--expiries",
+        help="options: 'next:N', 'all' or YYYYMMDD,... (default next:1; --chains: all)",
+    )
+    parser.add_argument(
+        "--strikes",
+        help="options: 'atm:N' (nearest the last close), 'all' or 190,195,... "
+        "(default atm:5; --chains: all)",
+    )
+    parser.add_argument("--rights", default="C,P", help="options: C, P or C,P (default)")
     parser.add_argument("--what", default="TRADES", help="whatToShow (default TRADES)")
     hours = parser.add_mutually_exclusive_group()
     hours.add_argument("--rth", dest="rth", action="store_true", default=True, help="regular hours")
@@ -90,9 +105,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
+    if getattr(args, "options", None) or getattr(args, "chains", None):
+        from apex_tui.jobs import option_cli  # noqa: PLC0415 - only for option jobs
+
+        return option_cli.run(args, console)
     try:
+        require_range(args, "--symbols")
         spec = BackfillSpec.create(
             [s for s in args.symbols.split(",") if s.strip()],
             args.bar_size,
@@ -104,15 +131,31 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         console.print(f"[red]backfill:[/] {exc}")
         return 2
-    _log_to_file(getattr(args, "settings", None))
+    log_to_file(getattr(args, "settings", None))
     try:
         job = asyncio.run(_run(args, spec, console))
     except ApexError as exc:
         console.print(f"[red]backfill failed:[/] {exc}")
         return 1
-    summary = job.summary()
-    if args.json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    return report(job, args.json, console)
+
+
+def require_range(args: argparse.Namespace, flag: str) -> None:
+    """--bar-size, --start and --end, which stock and option bars need (not --chains)."""
+    missing = [
+        f"--{name.replace('_', '-')}"
+        for name in ("bar_size", "start", "end")
+        if getattr(args, name, None) is None
+    ]
+    if missing:
+        raise ValidationError(f"{flag} needs {', '.join(missing)}")
+
+
+def report(job: JobState, as_json: bool, console: Console, **extra: Any) -> int:
+    """Print the summary (JSON on stdout, or one line on stderr); the exit code."""
+    summary = job.summary() | extra
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     else:
         console.print(
             f"{job.status}: {summary['requests_done']}/{summary['requests']} requests, "
@@ -121,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if job.status == "complete" else 1
 
 
-def _log_to_file(settings: Any) -> None:
+def log_to_file(settings: Any) -> None:
     """Records go to the configured log file: stdout carries only the summary (maybe JSON)."""
     logging_settings = getattr(settings, "logging", None)
     if logging_settings is None:
@@ -146,34 +189,65 @@ class _NotConnected:
         raise ConnectionFailed("backfill: not connected yet")
 
 
-async def _run(args: argparse.Namespace, spec: BackfillSpec, console: Console) -> JobState:
-    lake = Lake.open(data_settings(args))
-    settings = jobs_settings(args)
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
-    # The spec once on its own line: as the bar's label it would squeeze an 80-column terminal.
-    console.print(f"[bold]backfill[/] {spec.describe()}")
-    task = progress.add_task("requests", total=1, info="planning")
+class ProgressView:
+    """The rich progress bar on stderr: requests settled, bars, gaps, pacing."""
 
-    def show(job: JobState) -> None:
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task = self.progress.add_task("requests", total=1, info="planning")
+        self.runner: BackfillRunner | None = None
+
+    def info(self, text: str) -> None:
+        self.progress.update(self.task, info=text)
+
+    def show(self, job: JobState) -> None:
         info = f"{job.bars_written:,} bars · {job.count('gap')} gaps · {job.count('failed')} failed"
-        if runner.pacer is not None:
-            rolling = runner.pacer.budget().windows[2]
+        pacer = None if self.runner is None else self.runner.pacer
+        if pacer is not None:
+            rolling = pacer.budget().windows[2]
             info += f" · pacing {rolling.used}/{rolling.limit}"
         total = len(job.requests)
         done = job.settled if total else 1
-        progress.update(task, total=max(1, total), completed=done, info=info)
+        self.progress.update(self.task, total=max(1, total), completed=done, info=info)
 
+
+def make_runner(args: argparse.Namespace, lake: Lake, view: ProgressView) -> BackfillRunner:
+    """The runner for one headless job; its source is set once connected."""
+    settings = jobs_settings(args)
     runner = BackfillRunner(
-        _NotConnected(), lake.bars, JobStore(settings.state_dir), settings, listener=show
+        _NotConnected(),
+        lake.bars,
+        JobStore(settings.state_dir),
+        settings,
+        listener=view.show,
+        option_bars=lake.option_bars,
     )
+    view.runner = runner
+    return runner
+
+
+def use_source(runner: BackfillRunner, source: HistoricalSource) -> None:
+    """Connected: requests go to `source`, pacing figures come from its pacer."""
+    runner.source = source
+    pacer = getattr(source, "pacer", None)
+    runner.pacer = pacer if isinstance(pacer, Pacer) else None
+
+
+async def _run(args: argparse.Namespace, spec: BackfillSpec, console: Console) -> JobState:
+    lake = Lake.open(data_settings(args))
+    # The spec once on its own line: as the bar's label it would squeeze an 80-column terminal.
+    console.print(f"[bold]backfill[/] {spec.describe()}")
+    view = ProgressView(console)
+    runner = make_runner(args, lake, view)
+    progress, task, show = view.progress, view.task, view.show
     with progress:
         job = runner.create(spec)
         show(job)
@@ -181,8 +255,6 @@ async def _run(args: argparse.Namespace, spec: BackfillSpec, console: Console) -
             return await runner.run(job.id)
         progress.update(task, info="connecting")
         made = make_source(getattr(args, "settings", None), getattr(args, "client_id", None))
-        async with _source(made) as source:
-            runner.source = source
-            pacer = getattr(source, "pacer", None)
-            runner.pacer = pacer if isinstance(pacer, Pacer) else None
+        async with open_source(made) as source:
+            use_source(runner, source)
             return await runner.run(job.id)

@@ -34,7 +34,7 @@ class PacingKey:
 
     @classmethod
     def for_request(cls, req: BarRequest, exchange: str = "SMART") -> PacingKey:
-        return cls(f"{req.symbol}@{exchange}", req.what_to_show, req)
+        return cls(f"{req.contract_key}@{exchange}", req.what_to_show, req)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ class PlannedRequest:
     def key(self) -> str:
         r = self.request
         rth = int(r.use_rth)
-        return f"{r.symbol}|{r.bar_size}|{r.what_to_show}|{rth}|{r.end.isoformat()}|{r.duration}"
+        return f"{r.series}|{r.bar_size}|{r.what_to_show}|{rth}|{r.end.isoformat()}|{r.duration}"
 
 
 def sessions_per_request(bs: BarSize) -> int:
@@ -107,36 +107,55 @@ def session_window(day: date, size: str, rth: bool) -> tuple[datetime, datetime]
     return _bounds([day], bar_size(size), rth)
 
 
-def plan_symbol(
-    symbol: str, spec: BackfillSpec, covered: set[date], all_days: list[date]
+RequestMaker = Callable[[datetime, str], BarRequest]  # (end, duration) -> the request
+
+
+def plan_series(
+    make: RequestMaker, bs: BarSize, rth: bool, covered: set[date], all_days: list[date]
 ) -> list[PlannedRequest]:
-    bs = bar_size(spec.bar_size)
+    """Requests for one series (a symbol, or one option contract): the sessions of `all_days`
+    not in `covered`, in IB-legal windows for bar size `bs`."""
     todo = [d for d in all_days if d not in covered]
     per = sessions_per_request(bs)
     out: list[PlannedRequest] = []
-
-    def req(end: datetime, duration: str) -> BarRequest:
-        return BarRequest(symbol, bs.name, spec.what_to_show, end, duration, spec.rth)
-
     if per >= 1:
         for run in _runs(todo, all_days):
             for i in range(0, len(run), per):
                 chunk = run[i : i + per]
-                start, end = _bounds(chunk, bs, spec.rth)
-                close = session_bounds(chunk[-1], spec.rth)[1]
-                out.append(PlannedRequest(req(close, f"{len(chunk)} D"), tuple(chunk), start, end))
+                start, end = _bounds(chunk, bs, rth)
+                close = session_bounds(chunk[-1], rth)[1]
+                out.append(PlannedRequest(make(close, f"{len(chunk)} D"), tuple(chunk), start, end))
         return out
     # Sub-session slices, newest-aligned to the session end so no slice crosses midnight ET.
     step = timedelta(seconds=MAX_DURATION_S[bs.name])
     for day in todo:
-        s_open, s_close = session_bounds(day, spec.rth)
+        s_open, s_close = session_bounds(day, rth)
         end = s_close
         while end > s_open:
             start = max(s_open, end - step)
             secs = int((end - start).total_seconds())
-            out.append(PlannedRequest(req(end, f"{secs} S"), (day,), start, end))
+            out.append(PlannedRequest(make(end, f"{secs} S"), (day,), start, end))
             end = start
     out.sort(key=lambda p: p.start)
+    return out
+
+
+def plan_symbol(
+    symbol: str, spec: BackfillSpec, covered: set[date], all_days: list[date]
+) -> list[PlannedRequest]:
+    bs = bar_size(spec.bar_size)
+
+    def make(end: datetime, duration: str) -> BarRequest:
+        return BarRequest(symbol, bs.name, spec.what_to_show, end, duration, spec.rth)
+
+    return plan_series(make, bs, spec.rth, covered, all_days)
+
+
+def interleave(per_series: list[list[PlannedRequest]]) -> list[PlannedRequest]:
+    """Round-robin across series: the burst window limits requests per contract, not overall."""
+    out: list[PlannedRequest] = []
+    for i in range(max((len(p) for p in per_series), default=0)):
+        out.extend(p[i] for p in per_series if i < len(p))
     return out
 
 
@@ -153,19 +172,31 @@ def stored_counts(repo: BarRepository) -> StoredCounts:
         lo, _ = _bounds([days[0]], bs, spec.rth)
         _, hi = _bounds([days[-1]], bs, spec.rth)
         frame = repo.read_bars(symbol, bs.name, spec.what_to_show, lo, hi)
-        times = frame["time"].to_list() if frame.height else []
-        counts: dict[date, int] = {}
-        bounds = {d: _bounds([d], bs, spec.rth) for d in days}
-        ordered = sorted(bounds.items())
-        j = 0
-        for t in times:
-            while j < len(ordered) and t >= ordered[j][1][1]:
-                j += 1
-            if j < len(ordered) and t >= ordered[j][1][0]:
-                counts[ordered[j][0]] = counts.get(ordered[j][0], 0) + 1
-        return counts
+        return count_per_session(
+            frame["time"].to_list() if frame.height else [], days, bs, spec.rth
+        )
 
     return count
+
+
+def read_range(days: list[date], bs: BarSize, rth: bool) -> tuple[datetime, datetime]:
+    """[start, end) holding the bars of every session in `days` (sorted, not empty)."""
+    return _bounds([days[0]], bs, rth)[0], _bounds([days[-1]], bs, rth)[1]
+
+
+def count_per_session(
+    times: list[datetime], days: list[date], bs: BarSize, rth: bool
+) -> dict[date, int]:
+    """How many of the sorted bar `times` fall inside each session's bounds."""
+    counts: dict[date, int] = {}
+    ordered = sorted((d, _bounds([d], bs, rth)) for d in days)
+    j = 0
+    for t in times:
+        while j < len(ordered) and t >= ordered[j][1][1]:
+            j += 1
+        if j < len(ordered) and t >= ordered[j][1][0]:
+            counts[ordered[j][0]] = counts.get(ordered[j][0], 0) + 1
+    return counts
 
 
 def plan(
@@ -186,8 +217,4 @@ def plan(
             have = counts(symbol, spec, [d for d in all_days if d not in covered])
             covered |= {d for d, n in have.items() if n >= expected_bars(bs, d, spec.rth)}
         per_symbol.append(plan_symbol(symbol, spec, covered, all_days))
-    # Round-robin across symbols: the burst window limits requests per contract, not overall.
-    out: list[PlannedRequest] = []
-    for i in range(max((len(p) for p in per_symbol), default=0)):
-        out.extend(p[i] for p in per_symbol if i < len(p))
-    return out
+    return interleave(per_symbol)

@@ -17,16 +17,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyarrow as pa
+
 from apex_tui.domain.clock import Clock, SystemClock
-from apex_tui.domain.errors import ApexError, ConnectionFailed, NoData, PacingViolation
+from apex_tui.domain.errors import (
+    ApexError,
+    ConnectionFailed,
+    NoData,
+    PacingViolation,
+    ValidationError,
+)
 from apex_tui.jobs.ledger import CoverageLedger, SessionStatus
 from apex_tui.jobs.pacer import Pacer
-from apex_tui.jobs.planner import plan, session_window, stored_counts
+from apex_tui.jobs.planner import PlannedRequest, plan, session_window, stored_counts
 from apex_tui.jobs.settings import JobsSettings
-from apex_tui.jobs.source import BarRow, HistoricalSource
+from apex_tui.jobs.source import BarRequest, BarRow, HistoricalSource, OptionContract
 from apex_tui.jobs.spec import BackfillSpec
-from apex_tui.jobs.state import JobState, JobStore, RequestState
+from apex_tui.jobs.state import JobSpec, JobState, JobStore, RequestState
 from apex_tui.store.bars import BarRepository, bars_table
+from apex_tui.store.option_bars import OptionBarRepository, option_bars_table
 
 Listener = Callable[[JobState], None]
 
@@ -59,9 +68,11 @@ class BackfillRunner:
         clock: Clock | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         listener: Listener | None = None,
+        option_bars: OptionBarRepository | None = None,
     ) -> None:
         self.source = source
         self.bars = bars
+        self.option_bars = option_bars or OptionBarRepository(bars.root, bars.settings)
         self.store = store
         self.settings = settings or JobsSettings()
         self.pacer = pacer
@@ -73,9 +84,14 @@ class BackfillRunner:
         self.jobs: dict[str, JobState] = {}
 
     # -- commands ---------------------------------------------------------------------------
-    def create(self, spec: BackfillSpec) -> JobState:
-        """Plan `spec` against what is stored and persist the new job (it does not start)."""
-        planned = plan(spec, ledger=self.ledger, counts=stored_counts(self.bars))
+    def create(self, spec: JobSpec, planned: list[PlannedRequest] | None = None) -> JobState:
+        """Plan `spec` against what is stored and persist the new job (it does not start).
+
+        Option jobs come planned (apex_tui.jobs.options resolves their contracts first)."""
+        if planned is None:
+            if not isinstance(spec, BackfillSpec):
+                raise ValidationError("an option job is planned by apex_tui.jobs.options")
+            planned = plan(spec, ledger=self.ledger, counts=stored_counts(self.bars))
         job = JobState(
             id=uuid.uuid4().hex[:12],
             spec=spec,
@@ -193,7 +209,7 @@ class BackfillRunner:
                 # Not the request's fault: wait for the connector, then ask again for free.
                 req.attempts -= 1
                 job.disconnects += 1
-                job.add_error(f"{p.request.symbol}: disconnected ({exc}); waiting")
+                job.add_error(f"{p.request.series}: disconnected ({exc}); waiting")
                 self._changed(job)
                 await self.source.wait_connected()
                 continue
@@ -217,9 +233,7 @@ class BackfillRunner:
         req.status = "gap"
         r = req.planned.request
         gaps: dict[date, SessionStatus] = dict.fromkeys(req.planned.sessions, "gap")
-        await asyncio.to_thread(
-            self.ledger.mark, r.symbol, r.bar_size, r.what_to_show, r.use_rth, gaps
-        )
+        await asyncio.to_thread(self._mark, r, gaps)
         self._changed(job)
 
     async def _flush(self, job: JobState, ctl: _Control) -> None:
@@ -227,13 +241,25 @@ class BackfillRunner:
             batch, ctl.buffer, ctl.buffered_rows = ctl.buffer, [], 0
             if not batch:
                 return
-            by_symbol: dict[str, list[BarRow]] = {}
-            for req, rows in batch:
-                by_symbol.setdefault(req.planned.request.symbol, []).extend(rows)
             spec = job.spec
-            for symbol, rows in by_symbol.items():
+            # One write per stock, and one per underlying for options: the repository splits
+            # by expiry, so a flush makes one file per partition, not one per contract.
+            stocks: dict[str, list[BarRow]] = {}
+            options: dict[str, list[pa.Table]] = {}
+            for req, rows in batch:
+                r = req.planned.request
+                if r.option is None:
+                    stocks.setdefault(r.symbol, []).extend(rows)
+                else:
+                    options.setdefault(r.symbol, []).append(
+                        _option_table(r.option, spec.bar_size, spec.what_to_show, rows)
+                    )
+            for symbol, rows in stocks.items():
                 table = bars_table(symbol, spec.bar_size, spec.what_to_show, rows)
                 result = await asyncio.to_thread(self.bars.write, table)
+                job.bars_written += result.rows_written
+            for tables in options.values():
+                result = await asyncio.to_thread(self.option_bars.write, pa.concat_tables(tables))
                 job.bars_written += result.rows_written
             for req, rows in batch:
                 await self._settle_done(req, rows)
@@ -247,9 +273,11 @@ class BackfillRunner:
         status: dict[date, SessionStatus] = {
             d: ("complete" if d in days_with_bars else "gap") for d in p.sessions
         }
-        await asyncio.to_thread(
-            self.ledger.mark, r.symbol, r.bar_size, r.what_to_show, r.use_rth, status
-        )
+        await asyncio.to_thread(self._mark, r, status)
+
+    def _mark(self, r: BarRequest, status: dict[date, SessionStatus]) -> None:
+        """Settle sessions of the request's series (a stock, or one option contract)."""
+        self.ledger.mark(r.symbol, r.bar_size, r.what_to_show, r.use_rth, status, option=r.option)
 
     # -- helpers ----------------------------------------------------------------------------
     def _control(self, job_id: str) -> _Control:
@@ -261,3 +289,10 @@ class BackfillRunner:
         self.store.save(job)
         if self._listener is not None:
             self._listener(job)
+
+
+def _option_table(o: OptionContract, size: str, what: str, rows: list[BarRow]) -> pa.Table:
+    return option_bars_table(
+        o.underlying, size, what, expiry=o.expiry, strike=o.strike, right=o.right,
+        con_id=o.con_id, rows=rows,
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 """The contract between backfill jobs and whatever serves historical bars (the connector).
 
-The connector implements `HistoricalSource`; tests use a deterministic fake. Errors follow
+The connector implements `HistoricalSource` (and `OptionSource` for option chains and option
+bars); tests use a deterministic fake. Errors follow
 apex_tui.domain.errors: NoData is a gap; PacingViolation, RequestTimeout and ConnectionFailed
 are retried; any other BrokerError fails the request.
 """
@@ -9,7 +10,65 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class OptionContract:
+    """One listed option, as the chain snapshot found it (con_id 0: not resolved yet)."""
+
+    underlying: str
+    expiry: str  # YYYYMMDD
+    strike: float
+    right: str  # "C" or "P"
+    con_id: int = 0
+    exchange: str = "SMART"
+    trading_class: str = ""
+    multiplier: str = "100"
+    local_symbol: str = ""
+
+    @property
+    def label(self) -> str:
+        """ "AAPL 20261127 200C": how progress, gaps and errors name the contract."""
+        return f"{self.underlying} {self.expiry} {self.strike:g}{self.right}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "underlying": self.underlying,
+            "expiry": self.expiry,
+            "strike": self.strike,
+            "right": self.right,
+            "con_id": self.con_id,
+            "exchange": self.exchange,
+            "trading_class": self.trading_class,
+            "multiplier": self.multiplier,
+            "local_symbol": self.local_symbol,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> OptionContract:
+        return cls(
+            str(d["underlying"]),
+            str(d["expiry"]),
+            float(d["strike"]),
+            str(d["right"]),
+            int(d.get("con_id", 0)),
+            str(d.get("exchange", "SMART")),
+            str(d.get("trading_class", "")),
+            str(d.get("multiplier", "100")),
+            str(d.get("local_symbol", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChainParams:
+    """One answer row of reqSecDefOptParams: an exchange/trading class and its grid."""
+
+    exchange: str
+    trading_class: str
+    multiplier: str
+    expirations: tuple[str, ...]  # YYYYMMDD, sorted
+    strikes: tuple[float, ...]  # sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +86,20 @@ class BarRequest:
     end: datetime
     duration: str
     use_rth: bool
+    # Set for option bars: `symbol` is then the underlying and this the contract asked for.
+    option: OptionContract | None = None
+
+    @property
+    def series(self) -> str:
+        """The series' name in progress, gaps and errors: the symbol or the option's label."""
+        return self.symbol if self.option is None else self.option.label
+
+    @property
+    def contract_key(self) -> str:
+        """What IB's per-contract pacing compares: the symbol, or the option's identity."""
+        if self.option is None:
+            return self.symbol
+        return str(self.option.con_id) if self.option.con_id else self.option.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +126,19 @@ class HistoricalSource(Protocol):
 
     async def wait_connected(self) -> None:
         """Return once the session to the gateway is up (at once when it already is)."""
+        ...
+
+
+class OptionSource(HistoricalSource, Protocol):
+    """Option chains and option bars. `fetch_bars` serves a request whose `option` is set
+    with that option's bars (through the same pacer as the stock bars)."""
+
+    async def option_params(self, underlying: str) -> list[ChainParams]:
+        """reqSecDefOptParams for a stock: one entry per exchange/trading class."""
+        ...
+
+    async def option_contracts(
+        self, underlying: str, expiry: str, *, exchange: str = "SMART", trading_class: str = ""
+    ) -> list[OptionContract]:
+        """Contract details of every listed strike/right of one expiry (con_ids resolved)."""
         ...

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apex_tui.domain.errors import StorageError
+from apex_tui.jobs.option_spec import OptionBackfillSpec
 from apex_tui.jobs.planner import PlannedRequest
-from apex_tui.jobs.source import BarRequest
+from apex_tui.jobs.source import BarRequest, OptionContract
 from apex_tui.jobs.spec import BackfillSpec
 from apex_tui.store.atomic import write_bytes_atomic
 from apex_tui.store.paths import DatasetRoot
@@ -23,6 +24,15 @@ RequestStatus = Literal["pending", "done", "gap", "failed"]
 JobStatus = Literal["pending", "running", "paused", "complete", "failed", "cancelled"]
 FINISHED: frozenset[str] = frozenset({"complete", "failed", "cancelled"})
 MAX_ERRORS_KEPT = 50
+
+JobSpec = BackfillSpec | OptionBackfillSpec
+
+
+def spec_from_json(data: dict[str, Any]) -> JobSpec:
+    """A job's spec from its state file ("kind": "options" for option bars, else equities)."""
+    if data.get("kind") == OptionBackfillSpec.KIND:
+        return OptionBackfillSpec.from_json(data)
+    return BackfillSpec.from_json(data)
 
 
 @dataclass
@@ -41,7 +51,9 @@ class RequestState:
 
     def to_json(self) -> dict[str, Any]:
         r = self.planned.request
+        extra = {} if r.option is None else {"option": r.option.to_json()}
         return {
+            **extra,
             "symbol": r.symbol,
             "bar_size": r.bar_size,
             "what_to_show": r.what_to_show,
@@ -66,6 +78,7 @@ class RequestState:
             datetime.fromisoformat(d["end"]),
             d["duration"],
             bool(d["use_rth"]),
+            OptionContract.from_json(d["option"]) if d.get("option") else None,
         )
         planned = PlannedRequest(
             req,
@@ -81,7 +94,7 @@ class JobState:
     """A job, its plan and its counters (what the Jobs pane shows)."""
 
     id: str
-    spec: BackfillSpec
+    spec: JobSpec
     created_at: datetime
     requests: list[RequestState] = field(default_factory=list)
     status: JobStatus = "pending"
@@ -128,7 +141,7 @@ class JobState:
             "duration_s": took,
             "gap_sessions": sorted(
                 {
-                    f"{r.planned.request.symbol} {d}"
+                    f"{r.planned.request.series} {d}"
                     for r in self.requests
                     if r.status == "gap"
                     for d in r.planned.sessions
@@ -165,7 +178,7 @@ class JobState:
         assert created is not None
         return cls(
             id=str(d["id"]),
-            spec=BackfillSpec.from_json(d["spec"]),
+            spec=spec_from_json(d["spec"]),
             created_at=created,
             requests=[RequestState.from_json(r) for r in d["requests"]],
             status=d["status"],

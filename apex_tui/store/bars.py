@@ -37,7 +37,7 @@ class BarLike(Protocol):
     def count(self) -> int: ...
 
 
-def _int_or_none(x: float) -> int | None:
+def int_or_none(x: float) -> int | None:
     return None if math.isnan(x) else int(x)  # NaN (IB's "no value") becomes null
 
 
@@ -56,7 +56,7 @@ def bars_table(symbol: str, size: str, what: str, rows: Sequence[BarLike]) -> pa
         "high": [r.high for r in rows],
         "low": [r.low for r in rows],
         "close": [r.close for r in rows],
-        "volume": [_int_or_none(r.volume) for r in rows],
+        "volume": [int_or_none(r.volume) for r in rows],
         "wap": [r.wap for r in rows],
         "count": [int(r.count) for r in rows],
     }

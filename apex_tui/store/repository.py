@@ -171,13 +171,13 @@ class Repository:
         files = self.root.list_files(self.spec, where)
         if files:
             tcol = self.spec.time_column
-            lo, hi = frame[tcol].min(), frame[tcol].max()
-            stored = (
-                pl.scan_parquet([f.path for f in files])
-                .select(key)
-                .filter(pl.col(tcol).is_between(lo, hi))
-                .collect()
-            )
+            scan = pl.scan_parquet([f.path for f in files])
+            if tcol in key:
+                # Only rows in the batch's time range can match; a key without time (chain
+                # snapshots: one row per contract per day) must see the whole partition.
+                lo, hi = frame[tcol].min(), frame[tcol].max()
+                scan = scan.filter(pl.col(tcol).is_between(lo, hi))
+            stored = scan.select(key).collect()
             if stored.height:
                 frame = frame.join(stored, on=key, how="anti", nulls_equal=True)
         return frame.to_arrow()
