@@ -20,7 +20,12 @@ from apex_tui.core.hot_reload import Change
 from apex_tui.core.live_settings import with_changes
 from apex_tui.core.market_hours import MarketHours
 from apex_tui.core.recording import Compactor, Recorder
-from apex_tui.core.signal_service import SignalService, aggregator_timeframes, desk_proposer
+from apex_tui.core.signal_service import (
+    SignalService,
+    aggregator_timeframes,
+    desk_proposer,
+    warm_kernels,
+)
 from apex_tui.core.simulator import RunningSimulator, start_embedded_simulator
 from apex_tui.core.trading import TradingDesk
 from apex_tui.core.watchlist import WatchlistFile
@@ -68,6 +73,7 @@ class Engine:
         self._upkeep_timer = Periodic(self._upkeep, 0.5, name="engine-upkeep")
         self.signals: SignalBook | None = None
         self.signal_service: SignalService | None = None
+        self._kernels: asyncio.Future[None] | None = None
         self.backfill: BackfillService | None = None
         self.alerts = AlertBook()
         self.notices: list[Notice] = []  # alerts for the trader, drained by the UI
@@ -195,6 +201,7 @@ class Engine:
                 clock=self.clock,
             )
             self.signal_service.attach(connector)
+            self._kernels = asyncio.ensure_future(asyncio.to_thread(warm_kernels))
             self.signals = self.signal_service.book
             for symbol in self.watchlist.load():
                 await connector.add_symbol(symbol)
@@ -269,6 +276,8 @@ class Engine:
         await self._upkeep_timer.stop()
         await self.health_runner.stop()
         await self.loop_lag.stop()
+        if self._kernels is not None:
+            await asyncio.gather(self._kernels, return_exceptions=True)
         if self.signal_service is not None:
             await self.signal_service.stop()
         if self.backfill is not None:

@@ -29,8 +29,10 @@ from apex_tui.logging import get_logger
 from apex_tui.market.bars import TIMEFRAMES, BarAggregator
 from apex_tui.orders.proposal import Proposal, Provenance
 from apex_tui.orders.shadow import ShadowPnl
+from apex_tui.signals import jit
 from apex_tui.signals.book import SignalBook
 from apex_tui.signals.engine import SignalEngine
+from apex_tui.signals.generators import compiled
 from apex_tui.signals.settings import SignalSettings
 from apex_tui.signals.signal import Direction, Signal
 from apex_tui.store.bar_sizes import BAR_SIZES
@@ -346,3 +348,10 @@ def _last_time(frame: pl.DataFrame | None) -> datetime | None:
         return None
     last = frame["time"].max()
     return last if isinstance(last, datetime) else None
+
+
+def warm_kernels() -> None:
+    """Compile (or load from numba's cache) the signal kernels: called in a worker thread at
+    start so the first bars and the first warm-up never wait for the compiler."""
+    jit.warm_up()
+    compiled.warm_up()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
-from apex_tui.signals import kernels
+from apex_tui.signals import jit, kernels
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.settings import SignalSettings
 
@@ -72,9 +72,12 @@ def compute_features(
     """Every feature over gap-free arrays (see `indicators` for how gaps are removed)."""
     s, m = settings, settings.momentum
     mr = s.mean_reversion
-    ema_fast = kernels.ema(close, s.trend.fast)
-    # Equal periods give the same series: compute it once (the slow EMA is the default).
-    ema_slow = ema_fast if s.trend.slow == s.trend.fast else kernels.ema(close, s.trend.slow)
+    t = s.trend
+    if t.fast < t.slow:  # as the settings require: both EMAs in one pass
+        ema_fast, ema_slow = jit.ema_pair(close, t.fast, t.slow)
+    else:
+        ema_fast = kernels.ema(close, t.fast)
+        ema_slow = ema_fast if t.slow == t.fast else kernels.ema(close, t.slow)
     atr = kernels.atr(high, low, close, s.atr_period)
     bb_upper, bb_middle, bb_lower = kernels.bollinger(close, mr.bb_period, mr.bb_k)
     macd, macd_signal, macd_hist = kernels.macd(close, m.fast, m.slow, m.signal)

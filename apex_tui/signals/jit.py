@@ -11,8 +11,9 @@ also keeps numba to one compiled specialisation per kernel). Outputs have the in
 NaN exactly where TA-Lib's lookback leaves no value.
 
 Compilation: `cache=True` stores the machine code next to this file (`__pycache__`), so only
-the first process after an install or an edit pays the compile (about a second for all
-kernels); `nogil=True` lets the app's background warm-up run them beside the event loop.
+the first process after an install or an edit pays the compile (2-4 s for these kernels, as
+much again for the generators' in `generators.compiled`; loading them takes ~0.3 s);
+`nogil=True` lets the app's background warm-up run them beside the event loop.
 `warm_up()` compiles (or loads) every kernel on tiny inputs.
 """
 
@@ -37,9 +38,11 @@ _jit = numba.njit(cache=True, nogil=True)
 
 
 @_jit
-def _nans(size: int) -> F64:
+def _nans(size: int, first: int) -> F64:
+    """An output whose values before `first` are NaN (the lookback); the kernel writes every
+    later one, so filling only the head spares a pass over fresh memory."""
     out = np.empty(size)
-    out[:] = np.nan
+    out[: min(first, size)] = np.nan
     return out
 
 
@@ -51,7 +54,7 @@ def _true_range(high: float, low: float, prev_close: float) -> float:
 
 @_jit
 def _ema(x: F64, n: int, first: int) -> F64:
-    out = _nans(x.shape[0])
+    out = _nans(x.shape[0], first)
     if x.shape[0] <= first:
         return out
     total = 0.0
@@ -67,9 +70,45 @@ def _ema(x: F64, n: int, first: int) -> F64:
 
 
 @_jit
+def _ema_pair(x: F64, short: int, long: int) -> tuple[F64, F64]:
+    """`_ema(x, short, short - 1)` and `_ema(x, long, long - 1)` (short < long) in one loop: the
+    two recursions are independent chains, so the processor runs them side by side."""
+    size = x.shape[0]
+    fast, slow = _nans(size, short - 1), _nans(size, long - 1)
+    if size < short:
+        return fast, slow
+    total = 0.0
+    for i in range(short):
+        total += x[i]
+    prev_fast = total / short
+    fast[short - 1] = prev_fast
+    k_fast = 2.0 / (short + 1)
+    if size < long:
+        for i in range(short, size):
+            prev_fast = (x[i] - prev_fast) * k_fast + prev_fast
+            fast[i] = prev_fast
+        return fast, slow
+    total = 0.0
+    for i in range(long):
+        total += x[i]
+    prev_slow = total / long
+    slow[long - 1] = prev_slow
+    k_slow = 2.0 / (long + 1)
+    for i in range(short, long):
+        prev_fast = (x[i] - prev_fast) * k_fast + prev_fast
+        fast[i] = prev_fast
+    for i in range(long, size):
+        prev_fast = (x[i] - prev_fast) * k_fast + prev_fast
+        fast[i] = prev_fast
+        prev_slow = (x[i] - prev_slow) * k_slow + prev_slow
+        slow[i] = prev_slow
+    return fast, slow
+
+
+@_jit
 def _rsi(x: F64, n: int) -> F64:
     size = x.shape[0]
-    out = _nans(size)
+    out = _nans(size, n)
     if size <= n:
         return out
     gain = 0.0
@@ -101,7 +140,7 @@ def _rsi(x: F64, n: int) -> F64:
 @_jit
 def _atr(high: F64, low: F64, close: F64, n: int) -> F64:
     size = close.shape[0]
-    out = _nans(size)
+    out = _nans(size, n)
     if size <= n:
         return out
     total = 0.0
@@ -120,7 +159,7 @@ def _atr(high: F64, low: F64, close: F64, n: int) -> F64:
 def _adx(high: F64, low: F64, close: F64, n: int) -> F64:
     """TA-Lib's ADX: n - 1 raw sums, n DX values averaged, then Wilder smoothing of DX."""
     size = close.shape[0]
-    out = _nans(size)
+    out = _nans(size, 2 * n - 1)
     if size <= 2 * n - 1:
         return out
     plus = 0.0
@@ -171,9 +210,9 @@ def _adx(high: F64, low: F64, close: F64, n: int) -> F64:
 def _macd(x: F64, fast: int, slow: int, signal: int) -> tuple[F64, F64, F64]:
     """Line, signal, histogram; both EMAs seeded on bar slow - 1 (fast <= slow)."""
     size = x.shape[0]
-    line, sig, hist = _nans(size), _nans(size), _nans(size)
     start = slow - 1
     lookback = start + signal - 1
+    line, sig, hist = _nans(size, lookback), _nans(size, lookback), _nans(size, lookback)
     if size <= lookback:
         return line, sig, hist
     total_fast = 0.0
@@ -206,7 +245,7 @@ def _macd(x: F64, fast: int, slow: int, signal: int) -> tuple[F64, F64, F64]:
 def _sma(x: F64, n: int) -> F64:
     """TA-Lib's running total: add the new value, emit, subtract the oldest."""
     size = x.shape[0]
-    out = _nans(size)
+    out = _nans(size, n - 1)
     if size < n:
         return out
     total = 0.0
@@ -230,7 +269,7 @@ def _bollinger(x: F64, n: int, k: float) -> tuple[F64, F64, F64]:
     values (a flat market) gives exactly 0, as TA-Lib does.
     """
     size = x.shape[0]
-    upper, middle, lower = _nans(size), _nans(size), _nans(size)
+    upper, middle, lower = _nans(size, n - 1), _nans(size, n - 1), _nans(size, n - 1)
     if size < n:
         return upper, middle, lower
     total = 0.0
@@ -270,6 +309,54 @@ def _bollinger(x: F64, n: int, k: float) -> tuple[F64, F64, F64]:
     return upper, middle, lower
 
 
+@_jit
+def _rolling_max(x: F64, n: int) -> F64:
+    """Highest of the n values ending at each bar, as TA-Lib's MAX does for long periods (van
+    Herk / Gil-Werman): cut the series in blocks of n; a window is the tail of one block and
+    the head of the next, so its highest is the larger of a suffix and a prefix maximum. Three
+    comparisons a bar whatever the data (tracking the highest and rescanning when it leaves
+    the window branches unpredictably). `x` has no NaN."""
+    size = x.shape[0]
+    out = _nans(size, n - 1)
+    suffix = np.empty(size)
+    for start in range(0, size, n):
+        end = min(start + n, size)
+        best = x[end - 1]
+        for i in range(end - 1, start - 1, -1):
+            best = x[i] if x[i] > best else best
+            suffix[i] = best
+    for start in range(0, size, n):
+        best = x[start]
+        for i in range(start, min(start + n, size)):
+            best = x[i] if x[i] > best else best
+            if i >= n - 1:
+                tail = suffix[i - n + 1]
+                out[i] = tail if tail > best else best
+    return out
+
+
+@_jit
+def _rolling_min(x: F64, n: int) -> F64:
+    """Lowest of the n values ending at each bar: `_rolling_max` mirrored."""
+    size = x.shape[0]
+    out = _nans(size, n - 1)
+    suffix = np.empty(size)
+    for start in range(0, size, n):
+        end = min(start + n, size)
+        best = x[end - 1]
+        for i in range(end - 1, start - 1, -1):
+            best = x[i] if x[i] < best else best
+            suffix[i] = best
+    for start in range(0, size, n):
+        best = x[start]
+        for i in range(start, min(start + n, size)):
+            best = x[i] if x[i] < best else best
+            if i >= n - 1:
+                tail = suffix[i - n + 1]
+                out[i] = tail if tail < best else best
+    return out
+
+
 def _f64(x: F64) -> F64:
     """A read-only, C-contiguous float64 view (a copy only for other dtypes or strides).
 
@@ -287,6 +374,11 @@ def _f64(x: F64) -> F64:
 def ema(x: F64, n: int, first: int | None = None) -> F64:
     """TA-Lib EMA (k = 2 / (n + 1)) seeded with the mean of the n values ending at `first`."""
     return _ema(_f64(x), n, n - 1 if first is None else first)
+
+
+def ema_pair(x: F64, short: int, long: int) -> tuple[F64, F64]:
+    """`ema(x, short)` and `ema(x, long)` (short < long), the same values, in one pass."""
+    return _ema_pair(_f64(x), short, long)
 
 
 def rsi(x: F64, n: int) -> F64:
@@ -320,13 +412,26 @@ def bollinger(x: F64, n: int, k: float) -> tuple[F64, F64, F64]:
     return _bollinger(_f64(x), n, float(k))
 
 
+def rolling_max(x: F64, n: int) -> F64:
+    """Highest of the n values ending at each bar (TA-Lib MAX); `x` must have no NaN."""
+    return _rolling_max(_f64(x), n)
+
+
+def rolling_min(x: F64, n: int) -> F64:
+    """Lowest of the n values ending at each bar (TA-Lib MIN); `x` must have no NaN."""
+    return _rolling_min(_f64(x), n)
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) every kernel, on inputs a few bars long."""
     x = np.linspace(1.0, 2.0, 8)
     ema(x, 2)
+    ema_pair(x, 2, 3)
     rsi(x, 2)
     atr(x, x, x, 2)
     adx(x, x, x, 2)
     macd(x, 2, 3, 2)
     sma(x, 2)
     bollinger(x, 2, 2.0)
+    rolling_max(x, 2)
+    rolling_min(x, 2)

@@ -2,15 +2,17 @@
 
 Every kernel takes arrays with no NaN (the public wrappers in `indicators.py` drop gaps first)
 and returns arrays of the same length with NaN exactly where TA-Lib's lookback leaves no value.
-Recursions (EMA, Wilder smoothing, MACD) and the sliding Bollinger sums are compiled loops in
-`jit` (numba); what numpy does well stays here: the true range, and rolling maxima and minima
-built from pairwise combinations (log2(n) array passes, exact).
+Recursions (EMA, Wilder smoothing, MACD), the sliding Bollinger sums and the rolling maxima and
+minima are compiled loops in `jit` (numba); what numpy does well stays here: the true range,
+and the rolling extremes of a series holding NaN, built from pairwise combinations (log2(n)
+array passes, exact, NaN propagating through every window that holds one).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from apex_tui.signals import jit
 from apex_tui.signals.jit import F64, adx, atr, bollinger, ema, macd, rsi, sma
 
 __all__ = [
@@ -56,12 +58,17 @@ def true_range(high: F64, low: F64, close: F64) -> F64:
 
 
 def rolling_max(x: F64, n: int) -> F64:
-    """Max over the n bars ending at each bar."""
-    return _rolling_extreme(x, n, np.maximum)
+    """Max over the n bars ending at each bar (NaN where the window holds a NaN)."""
+    if np.isnan(x).any():
+        return _rolling_extreme(x, n, np.maximum)
+    return jit.rolling_max(x, n)
 
 
 def rolling_min(x: F64, n: int) -> F64:
-    return _rolling_extreme(x, n, np.minimum)
+    """Min over the n bars ending at each bar (NaN where the window holds a NaN)."""
+    if np.isnan(x).any():
+        return _rolling_extreme(x, n, np.minimum)
+    return jit.rolling_min(x, n)
 
 
 def _rolling_extreme(x: F64, n: int, op: np.ufunc) -> F64:

@@ -4,6 +4,10 @@ A generator only supplies what differs: `raw_score` (vectorised, signed, in -1..
 its features warm up), a one-line `reason`, its `params`, and the regimes it stays quiet in.
 Scores are computed with the same code over a whole history (arrays over bars) and live
 (arrays over symbols), because `raw_score` only reads the current and the previous row.
+
+The built-in generators compute the raw score and the filters in one compiled pass over the
+rows (`compiled`, overriding `_scores`); the numpy helpers below remain for a generator
+written with array operations (and are the reference the compiled kernels are tested against).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apex_tui.signals.features import Features
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.regime import regime_of
 from apex_tui.signals.settings import SignalSettings
@@ -105,14 +111,12 @@ class Generator(ABC):
 
     def score(self, cur: Features, prev: Features, regime: NDArray[np.int8] | None = None) -> F64:
         """Raw score, clipped, muted by regime, and zeroed below the minimum strength."""
-        s = self.raw_score(cur, prev)
-        np.clip(s, -1.0, 1.0, out=s)
-        if regime is not None and self.muted_in:
-            muted = np.zeros(len(regime), dtype=bool)
-            for code in self.muted_in:  # one comparison per code: np.isin sorts
-                muted |= regime == code
-            s[np.flatnonzero(muted)] = 0.0
-        return keep_where(s, strong(s, self.settings.min_strength))
+        f = compiled.filters(self.settings.min_strength, regime, self.muted_in)
+        return self._scores(cur, prev, f)
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
+        """The raw score with the filters `f` applied; a compiled generator does both at once."""
+        return compiled.apply(self.raw_score(cur, prev), f)
 
     def signal(
         self,

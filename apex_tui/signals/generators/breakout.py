@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, nan_where, ratio
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.signal import Direction
 
@@ -24,22 +24,14 @@ class BreakoutGenerator(Generator):
     name = "breakout"
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
-        p = self.settings.breakout
-        close, atr = cur["close"], cur["atr"]
-        upper, lower, vol_avg = prev["dc_upper"], prev["dc_lower"], prev["vol_avg"]
-        score = np.zeros(len(close))
-        # Breakouts are rare: the strengths are computed only on the rows that have one.
-        rows = np.flatnonzero((close > upper) | (close < lower))
-        if rows.size:
-            c, a, up, lo = close[rows], atr[rows], upper[rows], lower[rows]
-            vol_ratio = ratio(cur["volume"][rows], vol_avg[rows])
-            confirmed = vol_ratio > p.volume_mult
-            vol_part = np.minimum(1.0, vol_ratio / (2.0 * max(p.volume_mult, 0.5)))
-            up_part = np.minimum(1.0, ratio(c - up, a))
-            down_part = np.minimum(1.0, ratio(lo - c, a))
-            s = np.where(confirmed & (c > up), 0.5 * (up_part + vol_part), 0.0)
-            score[rows] = np.where(confirmed & (c < lo), -0.5 * (down_part + vol_part), s)
-        return nan_where(score, upper, vol_avg, atr)
+        return self._scores(cur, prev, compiled.RAW)
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
+        channel = (prev["dc_upper"], prev["dc_lower"], prev["vol_avg"])
+        mult = self.settings.breakout.volume_mult
+        return compiled.breakout(
+            cur["close"], cur["volume"], cur["atr"], channel, volume_mult=mult, f=f
+        )
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.breakout

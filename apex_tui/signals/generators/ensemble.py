@@ -17,7 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, keep_where, strong, zero_nan
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.settings import SignalSettings
 from apex_tui.signals.signal import Direction
@@ -100,22 +102,21 @@ class EnsembleGenerator(Generator):
         self.learned = False
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
-        if self.learned:
-            score: F64 = 2.0 * cur["ml_p"] - 1.0
-            return score
-        total = sum(self.weights[m] for m in MEMBERS if m in self.active)
-        vote = np.zeros(len(cur["close"]))
-        for m in MEMBERS:
-            if m in self.active:
-                vote += self.weights[m] * zero_nan(cur[member_feature(m)])
-        if total > 0:
-            vote /= total
-        return vote
+        return self._scores(cur, prev, compiled.RAW)
 
     def score(self, cur: Features, prev: Features, regime: NDArray[np.int8] | None = None) -> F64:
-        s = self.raw_score(cur, prev)
-        np.clip(s, -1.0, 1.0, out=s)
-        return keep_where(s, strong(s, self.settings.ensemble.threshold))
+        """The clipped vote (or 2p - 1), zeroed below the ensemble threshold; never muted."""
+        return self._scores(cur, prev, compiled.filters(self.settings.ensemble.threshold))
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
+        if self.learned:
+            p_up = cur["ml_p"]
+            none = (None, None, None, None)
+            return compiled.ensemble(none, (0.0,) * 4, p_up=p_up, size=len(p_up), f=f)
+        t, r, m, b = (cur[member_feature(g)] if g in self.active else None for g in MEMBERS)
+        w = self.weights
+        weights = (w["trend"], w["mean_reversion"], w["momentum"], w["breakout"])
+        return compiled.ensemble((t, r, m, b), weights, p_up=None, size=len(cur["close"]), f=f)
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         if self.learned:

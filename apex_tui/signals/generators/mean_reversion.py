@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, nan_where, ratio
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.regime import TRENDING
 from apex_tui.signals.signal import Direction
@@ -24,22 +24,14 @@ class MeanReversionGenerator(Generator):
     muted_in = frozenset({TRENDING})  # fading a trend is how mean reversion loses money
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
+        return self._scores(cur, prev, compiled.RAW)
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
         p = self.settings.mean_reversion
-        close, rsi = cur["close"], cur["rsi"]
-        upper, middle, lower = cur["bb_upper"], cur["bb_middle"], cur["bb_lower"]
-        score = np.zeros(len(close))
-        # Setups are rare: the strengths are computed only on the rows that have one.
-        long_ = np.flatnonzero((rsi < p.oversold) & (close < lower))
-        if long_.size:
-            r, c, lo = rsi[long_], close[long_], lower[long_]
-            depth = (p.oversold - r) / p.oversold + ratio(lo - c, upper[long_] - middle[long_])
-            score[long_] = np.minimum(1.0, depth)
-        short = np.flatnonzero((rsi > p.overbought) & (close > upper))
-        if short.size:
-            r, c, up = rsi[short], close[short], upper[short]
-            depth = (r - p.overbought) / (100.0 - p.overbought) + ratio(c - up, up - middle[short])
-            score[short] = -np.minimum(1.0, depth)
-        return nan_where(score, rsi, middle)
+        bands = (cur["bb_upper"], cur["bb_middle"], cur["bb_lower"])
+        return compiled.mean_reversion(
+            cur["close"], cur["rsi"], bands, oversold=p.oversold, overbought=p.overbought, f=f
+        )
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.mean_reversion

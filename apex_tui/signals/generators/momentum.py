@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, keep_where, nan_where, ratio
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.signal import Direction
 
@@ -21,19 +21,13 @@ class MomentumGenerator(Generator):
     name = "momentum"
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
-        p = self.settings.momentum
-        macd, hist, atr = cur["macd"], cur["macd_hist"], cur["atr"]
-        # sign(macd) == sign(hist), from boolean compares (no float temporaries).
-        agree = (macd > 0) == (hist > 0)
-        agree &= (macd < 0) == (hist < 0)
-        score = np.abs(hist)
-        ratio(score, atr, out=score)
-        np.divide(score, p.hist_full, out=score)
-        np.minimum(score, 1.0, out=score)
-        # Where hist is 0 the score is already 0, so copysign is sign(hist) * s.
-        np.copysign(score, hist, out=score)
-        keep_where(score, agree)
-        return nan_where(score, hist, atr)
+        return self._scores(cur, prev, compiled.RAW)
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
+        hist_full = self.settings.momentum.hist_full
+        return compiled.momentum(
+            cur["macd"], cur["macd_hist"], cur["atr"], hist_full=hist_full, f=f
+        )
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.momentum

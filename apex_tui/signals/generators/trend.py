@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from apex_tui.signals.features import Features
-from apex_tui.signals.generators.base import Generator, Row, keep_where, nan_where, ratio
+from apex_tui.signals.generators import compiled
+from apex_tui.signals.generators.base import Generator, Row
+from apex_tui.signals.generators.compiled import Filters
 from apex_tui.signals.kernels import F64
 from apex_tui.signals.regime import RANGING
 from apex_tui.signals.signal import Direction
@@ -20,17 +20,18 @@ class TrendGenerator(Generator):
     muted_in = frozenset({RANGING})  # crossovers whipsaw in a range
 
     def raw_score(self, cur: Features, prev: Features) -> F64:
+        return self._scores(cur, prev, compiled.RAW)
+
+    def _scores(self, cur: Features, prev: Features, f: Filters) -> F64:
         p = self.settings.trend
-        gap = cur["ema_fast"] - cur["ema_slow"]
-        score = np.abs(gap)
-        ratio(score, cur["atr"], out=score)  # the gap in ATRs
-        keep = score > p.atr_filter
-        np.divide(score, p.atr_full, out=score)
-        np.minimum(score, 1.0, out=score)
-        # Past the filter the gap is non-zero (atr_filter >= 0), so copysign is sign(gap) * s.
-        np.copysign(score, gap, out=score)
-        keep_where(score, keep)
-        return nan_where(score, gap, cur["atr"])
+        return compiled.trend(
+            cur["ema_fast"],
+            cur["ema_slow"],
+            cur["atr"],
+            atr_filter=p.atr_filter,
+            atr_full=p.atr_full,
+            f=f,
+        )
 
     def reason(self, cur: Row, prev: Row, direction: Direction) -> str:
         p = self.settings.trend

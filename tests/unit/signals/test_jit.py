@@ -6,10 +6,21 @@ import numpy as np
 import polars as pl
 import talib
 
-from apex_tui.signals import jit
+from apex_tui.signals import jit, kernels
 from tests.unit.signals.series import ohlcv
 
-KERNELS = (jit._ema, jit._rsi, jit._atr, jit._adx, jit._macd, jit._sma, jit._bollinger)
+KERNELS = (
+    jit._ema,
+    jit._rsi,
+    jit._atr,
+    jit._adx,
+    jit._macd,
+    jit._sma,
+    jit._bollinger,
+    jit._rolling_max,
+    jit._rolling_min,
+    jit._ema_pair,
+)
 
 
 def test_writable_and_read_only_inputs_share_one_compiled_kernel() -> None:
@@ -26,6 +37,9 @@ def test_writable_and_read_only_inputs_share_one_compiled_kernel() -> None:
         jit.macd(x, 12, 26, 9)
         jit.sma(x, 20)
         jit.bollinger(x, 20, 2.0)
+        jit.rolling_max(x, 20)
+        jit.rolling_min(x, 20)
+        jit.ema_pair(x, 12, 26)
     for kernel in KERNELS:
         assert len(kernel.signatures) == 1, kernel.signatures
     assert writable.flags.writeable  # the caller's array is left as it was
@@ -58,3 +72,36 @@ def test_short_inputs_give_all_nan() -> None:
     assert np.isnan(jit.adx(x, x, x, 3)).all()  # needs 2n bars
     assert all(np.isnan(part).all() for part in jit.macd(x, 12, 26, 9))
     assert all(np.isnan(part).all() for part in jit.bollinger(x, 20, 2.0))
+
+
+def test_rolling_extremes_equal_talib_on_walks_trends_ties_and_flats() -> None:
+    rng = np.random.default_rng(4)
+    walk = 100.0 + np.cumsum(rng.normal(0.0, 1.0, 3000))
+    cases = [
+        walk,
+        np.linspace(200.0, 1.0, 500),  # falling: the highest leaves the window every bar
+        np.linspace(1.0, 200.0, 500),  # rising: the lowest does
+        np.round(walk / 5.0) * 5.0,  # many equal values
+        np.full(300, 7.5),
+    ]
+    for x in cases:
+        for n in (2, 5, 20, 64):
+            np.testing.assert_array_equal(jit.rolling_max(x, n), talib.MAX(x, n))
+            np.testing.assert_array_equal(jit.rolling_min(x, n), talib.MIN(x, n))
+    assert np.isnan(jit.rolling_max(walk[:10], 20)).all()
+
+
+def test_rolling_extremes_of_a_series_with_nan_are_nan_where_the_window_holds_one() -> None:
+    x = np.arange(30, dtype=np.float64)
+    x[10] = np.nan
+    upper, lower = kernels.rolling_max(x, 5), kernels.rolling_min(x, 5)
+    assert np.isnan(upper[10:15]).all() and np.isnan(lower[10:15]).all()
+    assert upper[9] == 9.0 and upper[15] == 15.0 and lower[15] == 11.0
+
+
+def test_ema_pair_is_both_emas_bit_for_bit() -> None:
+    x = ohlcv(n=400)["close"]
+    for size in (0, 5, 11, 12, 13, 25, 26, 27, 400):
+        fast, slow = jit.ema_pair(x[:size], 12, 26)
+        np.testing.assert_array_equal(fast, jit.ema(x[:size], 12))
+        np.testing.assert_array_equal(slow, jit.ema(x[:size], 26))
