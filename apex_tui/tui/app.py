@@ -150,7 +150,8 @@ class ApexApp(CommandMixin, App[None]):
             yield QuotesPane(id="quotes", refresh_s=self._refresh_s)
             yield SignalsPane(id="signals", refresh_s=max(self._refresh_s, 0.25))
             yield RiskPane(id="risk", refresh_s=max(self._refresh_s, 0.5))
-            yield PositionsPane(id="positions", refresh_s=self._refresh_s)
+            # Marks move the portfolio with every tick: 4 redraws a second are plenty.
+            yield PositionsPane(id="positions", refresh_s=max(self._refresh_s, 0.25))
             yield HealthPane(id="health", refresh_s=max(self._refresh_s, 0.5))
             yield JobsPane(
                 id="jobs",

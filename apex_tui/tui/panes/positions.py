@@ -126,6 +126,7 @@ class PositionsPane(Pane):
         widget.update(table)
 
     def on_mount(self) -> None:
+        self.pull()  # settle the empty state before the first frame, not a timer tick later
         self.poll_every(self._refresh_s, self.pull)
 
     def _color(self, name: str) -> str:

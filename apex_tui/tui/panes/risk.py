@@ -36,6 +36,7 @@ class RiskPane(Pane):
         self._refresh_s = refresh_s
         self._desk: TradingDesk | None = None
         self._alerts: Callable[[], list[PriceAlert]] | None = None
+        self._last_key: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.EMPTY, classes="empty-state")
@@ -61,6 +62,19 @@ class RiskPane(Pane):
         desk = self._desk
         if desk is None:
             return
+        usage = desk.usage()
+        alerts = self._alerts() if self._alerts is not None else []
+        key = (
+            desk.status.state,
+            desk.status.reason,
+            desk.breaker.tripped,
+            desk.locks.checkpoint is not None,
+            tuple(round(c / lim, 2) if lim > 0 else 0.0 for _n, c, lim in usage),
+            tuple((a.id, a.armed, a.fired) for a in alerts),
+        )
+        if key == self._last_key:
+            return  # an unchanged redraw still costs a screen layout
+        self._last_key = key
         status = desk.status
         head = Text()
         head.append(f"{status.state.value}", style=f"bold {self._color(_STATE_VAR[status.state])}")
@@ -75,11 +89,10 @@ class RiskPane(Pane):
         table.add_column("limit", no_wrap=True)
         table.add_column("bar", no_wrap=True)
         table.add_column("use", justify="right", no_wrap=True)
-        for name, current, limit in desk.usage():
+        for name, current, limit in usage:
             frac = current / limit if limit > 0 else 0.0
             var = "state-bad" if frac >= 1 else "state-warn" if frac >= 0.8 else "state-ok"
             table.add_row(name, Text(bar(frac), style=self._color(var)), f"{frac:.0%}")
-        alerts = self._alerts() if self._alerts is not None else []
         if alerts:
             table.add_row("", "", "")
             for alert in alerts:

@@ -56,6 +56,7 @@ class SignalsPane(Pane):
         self._rows: list[tuple[str, str]] = []  # ("proposal", id) or ("signal", key)
         self._signal_rows: dict[str, Signal] = {}
         self._shadow: ShadowFeed | None = None
+        self._last_key: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         approvals = Static("", id="approvals")
@@ -74,6 +75,7 @@ class SignalsPane(Pane):
     ) -> None:
         """`shadow` returns the shadow P&L per generator (see core.signal_service.shadow_feed)."""
         self._desk, self._signals, self._now, self._shadow = desk, signals, now, shadow
+        self._last_key = None
         self.pull()
 
     def on_mount(self) -> None:
@@ -102,7 +104,28 @@ class SignalsPane(Pane):
         else:
             app.propose_from_signal(self._signal_rows[key])  # type: ignore[attr-defined]
 
+    def _content_key(self) -> tuple[object, ...]:
+        """What the pane shows depends on only this: skip redraws (each one re-lays out the
+        screen) when it has not moved."""
+        desk, book, now = self._desk, self._signals, self._now
+        pending: tuple[tuple[str, int], ...] = ()
+        if desk is not None:
+            when = desk.proposals_clock_now()
+            pending = tuple((p.id, int(p.seconds_left(when))) for p in desk.queue.pending())
+        second = int(now().timestamp()) if now is not None else 0  # ages move each second
+        return (
+            pending,
+            book.version if book is not None else -1,
+            self.cursor,
+            self.has_focus,
+            second // 5 if not pending else second,
+        )
+
     def pull(self) -> None:
+        content = self._content_key()
+        if content == self._last_key:
+            return
+        self._last_key = content
         rows: list[tuple[str, str]] = []
         approvals = self.query_one("#approvals", Static)
         desk = self._desk

@@ -32,6 +32,8 @@ class StatusBar(Horizontal):
     def __init__(self, engine: Engine) -> None:
         super().__init__(id="status-bar")
         self._engine = engine
+        self._last_conn = ""
+        self._last_health: Status | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("APEX TUI", id="app-name")
@@ -48,15 +50,20 @@ class StatusBar(Horizontal):
     def refresh_status(self) -> None:
         """Redraw the connection state and the clock from the engine."""
         view = self._engine.connection()
-        conn = self.query_one("#connection", Static)
-        conn.update(f"● {view.state}  {view.reason}")
-        conn.set_classes(_STATE_CLASS.get(view.state, "state-bad"))
-        health = self.query_one("#health-status", Static)
-        if self._engine.health.results():
-            overall = self._engine.health.overall
-            health.update(f"health {_HEALTH_MARK[overall]} {overall.label}")
-            health.set_classes(_HEALTH_CLASS[overall])
-        else:
-            health.update("")
+        text = f"● {view.state}  {view.reason}"
+        if text != self._last_conn:  # redraw (and re-layout) only when it changed
+            self._last_conn = text
+            conn = self.query_one("#connection", Static)
+            conn.update(text)
+            conn.set_classes(_STATE_CLASS.get(view.state, "state-bad"))
+        overall = self._engine.health.overall if self._engine.health.results() else None
+        if overall != self._last_health:
+            self._last_health = overall
+            health = self.query_one("#health-status", Static)
+            if overall is None:
+                health.update("")
+            else:
+                health.update(f"health {_HEALTH_MARK[overall]} {overall.label}")
+                health.set_classes(_HEALTH_CLASS[overall])
         now = self._engine.clock.now()
         self.query_one("#clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S UTC"))
