@@ -115,7 +115,10 @@ class LogPane(Polling, Vertical):
         self.lines.write(text)
 
     def poll(self) -> None:
-        """Append the records logged since the last poll."""
+        """Append the records logged since the last poll (while hidden it waits: the tail keeps
+        the last records and the next poll catches up)."""
+        if not self.display:
+            return
         version, records = self._tail.snapshot()
         fresh = min(version - self._seen, len(records))
         self._seen = version
