@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from apex_tui.domain.errors import StorageError
 from apex_tui.domain.quotes import BarRecord, Tick
 from apex_tui.health.checks import SinkView
@@ -57,8 +59,14 @@ class Recorder:
             by_symbol: dict[str, list[BarRecord]] = {}
             for bar in bars:
                 by_symbol.setdefault(bar.symbol, []).append(bar)
-            for symbol, rows in by_symbol.items():
-                self.sink.put("bars", bars_table(symbol, LIVE_BAR_SIZE, "TRADES", rows))
+            if by_symbol:
+                # One compact table per hand-off: a one-row table per symbol per minute, held
+                # until the bars' (long) flush interval, cost ~10 KB each in pyarrow overhead.
+                tables = [
+                    bars_table(symbol, LIVE_BAR_SIZE, "TRADES", rows)
+                    for symbol, rows in by_symbol.items()
+                ]
+                self.sink.put("bars", pa.concat_tables(tables).combine_chunks())
         except StorageError as exc:
             log.error("sink_refused_rows", error=str(exc), ticks=len(ticks), bars=len(bars))
             return
