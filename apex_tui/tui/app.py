@@ -117,6 +117,7 @@ class ApexApp(CommandMixin, App[None]):
         self.engine = engine
         self._autostart = autostart
         self._config_path = config_path
+        self._log_version = log_tail().version
         self._cli_overrides = dict(cli_overrides or {})
         self.config_watcher: ConfigWatcher | None = None
         for b in flag_bindings(engine.flags):
@@ -174,7 +175,9 @@ class ApexApp(CommandMixin, App[None]):
         log.info("app started", mode=self.engine.mode, theme=self.theme)
         self._start_config_watcher()
         self.set_interval(0.5, self.drain_alerts)
-        self._errors = ErrorNotifier(log_tail(), every=10.0)
+        # Errors from before this app (another app in the same process, e.g. tests) are not
+        # this session's news; everything from construction on is.
+        self._errors = ErrorNotifier(log_tail(), every=10.0, since_version=self._log_version)
         self.set_interval(1.0, self._notify_errors)
         if self._autostart:
             self.run_worker(self.start_engine(), name="engine-start", exit_on_error=False)
