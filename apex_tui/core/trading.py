@@ -9,7 +9,7 @@ switch's optional flatten.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from apex_tui.broker.connector import Connector
@@ -18,6 +18,7 @@ from apex_tui.config import Settings
 from apex_tui.domain.clock import Clock
 from apex_tui.domain.errors import ApexError, ValidationError
 from apex_tui.domain.orders import OrderEvent, OrderType, Side, WhatIf
+from apex_tui.domain.portfolio import PositionView as PortfolioPosition
 from apex_tui.domain.portfolio import ReconnectCheckpoint
 from apex_tui.domain.quotes import Quote
 from apex_tui.flags import FlagBoard
@@ -131,13 +132,11 @@ class TradingDesk:
         """Everything a risk check reads, built fresh from the live stores."""
         c = self._connector
         positions: dict[str, PositionView] = {}
-        realized = unrealized = 0.0
-        for p in c.portfolio.positions():
+        held = c.portfolio.positions()
+        for p in held:
             mark = p.last if math.isfinite(p.last) else p.avg_cost
             positions[p.symbol] = PositionView(p.symbol, p.qty * p.multiplier, mark)
-            realized += p.realized_today
-            if math.isfinite(p.unrealized):
-                unrealized += p.unrealized
+        realized, unrealized = session_pnl(held)
         working = self.manager.working_qty()
         for sym in (*working, symbol):
             if sym not in positions:
@@ -225,9 +224,7 @@ class TradingDesk:
         provenance: Provenance | None = None,
     ) -> Proposal:
         """Create a proposal against the current quote and queue it for approval."""
-        quote = self._connector.quotes.get(symbol.upper())
-        if quote is None or quote.time is None:
-            raise ValidationError(f"no quote for {symbol.upper()}: add it to the watchlist first")
+        quote = self._live_quote(symbol.upper())
         proposal = self.proposals.propose(
             symbol,
             side,
@@ -240,12 +237,17 @@ class TradingDesk:
         self.queue.add(proposal)
         return proposal
 
+    def _live_quote(self, symbol: str) -> Quote:
+        """The symbol's quote to propose against; refused when it has never ticked."""
+        quote = self._connector.quotes.get(symbol)
+        if quote is None or quote.time is None:
+            raise ValidationError(f"no quote for {symbol}: add it to the watchlist first")
+        return quote
+
     def propose_flatten(self, symbol: str) -> Proposal:
         sym = symbol.upper()
         qty = self._connector.portfolio.quantities().get(sym, 0.0)
-        quote = self._connector.quotes.get(sym)
-        if quote is None or quote.time is None:
-            raise ValidationError(f"no quote for {sym}: add it to the watchlist first")
+        quote = self._live_quote(sym)
         proposal = self.proposals.propose_flatten(sym, qty, quote, Provenance(MANUAL, "flatten"))
         self.queue.add(proposal)
         return proposal
@@ -283,12 +285,7 @@ class TradingDesk:
         """Periodic upkeep: connection lock, expiries, the daily loss limit."""
         self.locks.connection = self._connector.board.state.value.upper()
         self.queue.expire_due()
-        realized = unrealized = 0.0
-        for p in self._connector.portfolio.positions():
-            realized += p.realized_today
-            if math.isfinite(p.unrealized):
-                unrealized += p.unrealized
-        self.breaker.observe_pnl(realized, unrealized)
+        self.breaker.observe_pnl(*session_pnl(self._connector.portfolio.positions()))
 
     def pending_work(self) -> list[str]:
         out = []
@@ -328,6 +325,16 @@ class TradingDesk:
 
     def _on_flag(self, change: object) -> None:
         self.journal.append(JournalKind.FLAG_TOGGLE, {"change": change})
+
+
+def session_pnl(positions: Iterable[PortfolioPosition]) -> tuple[float, float]:
+    """(realized today, unrealized) summed over the book: what the daily loss limit watches."""
+    realized = unrealized = 0.0
+    for p in positions:
+        realized += p.realized_today
+        if math.isfinite(p.unrealized):
+            unrealized += p.unrealized
+    return realized, unrealized
 
 
 def quote_age(quote: Quote | None, clock: Clock) -> float:
