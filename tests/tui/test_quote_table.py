@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from rich.cells import cell_len
+from rich.style import Style
 from textual.app import App, ComposeResult
 
 import apex_tui.tui
 from apex_tui.domain.clock import FixedClock
 from apex_tui.domain.quotes import Tick
 from apex_tui.market.quotebook import QuoteBook
-from apex_tui.tui.panes.quote_table import QuoteTable
+from apex_tui.tui.panes.quote_columns import SPARK_CHARS, sparkline
+from apex_tui.tui.panes.quote_table import QuoteTable, _cut
 from apex_tui.tui.theme_loader import APP_VARIABLES
 
 T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -109,3 +113,21 @@ async def test_age_and_stale_rows() -> None:
         assert row.text.rstrip().endswith("1m")
         styles = {seg.style for seg in row if seg.text.strip()}
         assert any(style and style.dim for style in styles)
+
+
+# --- the row cutter: one Strip of exactly the pane's width ---------------------------------
+@pytest.mark.parametrize("width", [0, 7, 40, 90, 200])
+def test_rows_are_cut_or_padded_to_exactly_the_width(width: int) -> None:
+    red, plain = Style(color="red"), Style()
+    texts, styles = ["AAPL   ", "  190.25  ", "▁▂▃█ —…"], [plain, red, plain]
+    strip = _cut(texts, styles, width, plain)
+    joined = "".join(texts)
+    assert strip.cell_length == width
+    assert strip.text == joined[:width].ljust(width)
+    # The cutter counts characters as cells: true only for one-cell glyphs.
+    assert cell_len(strip.text) == width
+
+
+def test_every_glyph_a_cell_can_show_is_one_cell_wide() -> None:
+    glyphs = SPARK_CHARS + sparkline([1.0, 8.0], 8) + "—…▲▼"
+    assert all(cell_len(ch) == 1 for ch in glyphs), glyphs

@@ -91,7 +91,9 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         self._order: list[str] = []  # symbols in display order (sorted, filtered)
         self._members: set[str] = set()  # every symbol in the feed, filtered or not
         self._index: dict[str, int] = {}  # symbol -> row in _order
-        self._cache: dict[str, Strip] = {}
+        self._cache: dict[str, Strip] = {}  # symbol -> its row, cut to _cache_width
+        self._cache_width = -1
+        self._styles: dict[str, Style] = {}
         self._last_price: dict[str, float] = {}
         self._flash: dict[str, _Flash] = {}
         self._last_full = 0.0
@@ -238,22 +240,44 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        if width != self._cache_width:  # cached strips are cut to the width they were built at
+            self._cache.clear()
+            self._cache_width = width
         if y == 0:
             return self._header().crop_extend(0, width, None)
         index = self.scroll_offset.y + y - 1
         if index >= len(self._order):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base())
         symbol = self._order[index]
         cursor = index == self.cursor_row and self.has_focus
         strip = self._cache.get(symbol)
         if strip is None or cursor:
-            strip = self._row(symbol, cursor)
+            # Cached already cut to width: a cached row costs a dict lookup, not a new Strip.
+            strip = self._row(symbol, cursor, width)
             if not cursor:
                 self._cache[symbol] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip
+
+    def _base(self) -> Style:
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
+        return base
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"quote-table--{name}", partial=True)
+        # get_component_rich_style and rich_style walk the DOM on every call; rows are built
+        # thousands of times a minute, so each style is looked up once per theme or CSS change.
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(f"quote-table--{name}", partial=True)
+            self._styles[name] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: look every style up again, rebuild every row."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
 
     def _header(self) -> Strip:
         base = self._style("header")
@@ -267,21 +291,29 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
             segments.append(Segment(" " * COLUMN_GAP, base))
         return Strip(segments)
 
-    def _row(self, symbol: str, cursor: bool) -> Strip:
+    def _row(self, symbol: str, cursor: bool, width: int) -> Strip:
+        """The row of `symbol`, exactly `width` cells wide."""
         quote = self._feed.get(symbol) or Quote(symbol=symbol)
-        base = self.rich_style
+        base = self._base()
         if cursor:
             base = base + self._style("cursor")
         if quote.stale:
             base = base + self._style("stale")
         note = self._notes().get(symbol)
-        segments: list[Segment] = []
         if note is not None:
-            segments.append(Segment(fit(symbol, COLUMNS[0].width, left=True) + " ", base))
-            segments.append(Segment(note, base + self._style("note")))
-            return Strip(segments)
+            return Strip(
+                [
+                    Segment(fit(symbol, COLUMNS[0].width, left=True) + " ", base),
+                    Segment(note, base + self._style("note")),
+                ]
+            ).crop_extend(0, width, self._base())
         now = self._now()
         flash = self._flash.get(symbol)
+        gap = " " * COLUMN_GAP
+        # Runs of cells in one style become one segment: fewer segments for the compositor
+        # and Textual's colour filter to walk on every frame.
+        texts: list[str] = []
+        styles: list[Style] = []
         for i, col in enumerate(COLUMNS):
             spark = self._spark(symbol) if col.key == "spark" else ()
             text = fit(cell_text(col, quote, now, spark), col.width, left=i in (0, 8))
@@ -293,14 +325,40 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
                     style = base + self._style("up" if quote.change > 0 else "down")
             elif col.key == "last" and flash is not None:
                 style = base + self._style("flash-up" if flash.up else "flash-down")
-            segments.append(Segment(text, style))
-            segments.append(Segment(" " * COLUMN_GAP, base))
-        return Strip(segments)
+            for piece, piece_style in ((text, style), (gap, base)):
+                if styles and styles[-1] == piece_style:
+                    texts[-1] += piece
+                else:
+                    texts.append(piece)
+                    styles.append(piece_style)
+        return _cut(texts, styles, width, self._base())
 
     def on_focus(self) -> None:
+        self._styles.clear()  # the cursor's style depends on focus
         self._cache.clear()
         self.refresh()
 
     def on_blur(self) -> None:
+        self._styles.clear()
         self._cache.clear()
         self.refresh()
+
+
+def _cut(texts: list[str], styles: list[Style], width: int, pad: Style) -> Strip:
+    """One Strip of exactly `width` cells from runs of one-cell characters.
+
+    Cutting here instead of `Strip.crop_extend` builds one Strip per row, not two (each
+    Strip allocates seven caches). Every cell character (digits, symbols, "—", "…", block
+    sparks) is one cell wide, so a run's length is its width.
+    """
+    segments: list[Segment] = []
+    left = width
+    for text, style in zip(texts, styles, strict=True):
+        if left <= 0:
+            break
+        cut = text[:left]
+        segments.append(Segment(cut, style))
+        left -= len(cut)
+    if left > 0:
+        segments.append(Segment(" " * left, pad))
+    return Strip(segments, width)
