@@ -17,7 +17,6 @@ from ib_async import IB
 
 from apex_tui.broker.backoff import Backoff
 from apex_tui.broker.errors import CLIENT_ID_IN_USE
-from apex_tui.broker.requests import bounded
 from apex_tui.broker.session_close import disconnect
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
@@ -28,7 +27,6 @@ from apex_tui.domain.errors import (
     ClientIdInUse,
     ConnectionFailed,
     GatewayVersionTooOld,
-    RequestTimeout,
 )
 
 log = structlog.get_logger(__name__)
@@ -71,6 +69,7 @@ class Supervisor:
         )
         self._wake = asyncio.Event()  # reconnect_now
         self._lost = asyncio.Event()  # the socket closed under us
+        self._interrupt: asyncio.Future[None] | None = None  # wakes the running _watch
         self._degraded: dict[str, str] = {}  # key -> reason
         self._connected_reason = ""
         self.sessions = 0
@@ -86,6 +85,7 @@ class Supervisor:
         """The trader pressed R: retry at once (and forget the failures that made us stop)."""
         self.backoff.reset()
         self._wake.set()
+        self._interrupt_watch()
 
     def degrade(self, key: str, reason: str) -> None:
         """Mark one cause of degradation (1100, a farm down, stale quotes)."""
@@ -162,45 +162,67 @@ class Supervisor:
             await asyncio.wait_for(self._wake.wait(), delay)
 
     async def _watch(self) -> str:
-        """Wait until the session ends; returns why."""
-        heartbeat = asyncio.ensure_future(self._heartbeat())
-        lost = asyncio.ensure_future(self._lost.wait())
-        wake = asyncio.ensure_future(self._wake.wait())
-        try:
-            done, _ = await asyncio.wait(
-                {heartbeat, lost, wake}, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            for task in (heartbeat, lost, wake):
-                task.cancel()
-            await asyncio.gather(heartbeat, lost, wake, return_exceptions=True)
-        if heartbeat in done and not heartbeat.cancelled():
-            return heartbeat.result()
-        if wake in done:
-            return "reconnect requested by the trader"
-        return f"connection to {self.address} lost"
+        """Heartbeat until the session ends; returns why.
 
-    async def _heartbeat(self) -> str:
-        """reqCurrentTime every interval; no answer in time means a half-open socket."""
+        Runs in the supervisor's own task and waits on futures, with no helper tasks: the set
+        of tasks is then the same whether a session is watched, restored or reconnecting, so
+        a count of asyncio tasks that grows (the soak's leak signal) means a leak, not a
+        phase. A socket loss or R wakes it through `_interrupt`.
+        """
+        self._interrupt = asyncio.get_running_loop().create_future()
+        try:
+            while (ended := self._ended()) is None:
+                await asyncio.wait({self._interrupt}, timeout=self._s.heartbeat_interval)
+                if self._ended() is None and (ended := await self._beat()) is not None:
+                    return ended
+            return ended
+        finally:
+            self._interrupt = None
+
+    def _ended(self) -> str | None:
+        """Why the session ended, if R or a socket loss ended it."""
+        if self._wake.is_set():
+            return "reconnect requested by the trader"
+        if self._lost.is_set():
+            return f"connection to {self.address} lost"
+        return None
+
+    async def _beat(self) -> str | None:
+        """One reqCurrentTime round; no answer in time means a half-open socket.
+
+        Returns why the session ended, or None when the gateway answered. Not `bounded`:
+        the round must also end on R or a loss, and wait_for cannot wait on two futures.
+        """
         timeout = self._s.timeouts.heartbeat
-        while True:
-            await asyncio.sleep(self._s.heartbeat_interval)
-            sent = self._clock.monotonic()
-            try:
-                await bounded(self._ib.reqCurrentTimeAsync(), seconds=timeout, what="heartbeat")
-            except RequestTimeout:
-                return (
-                    f"heartbeat: no answer from {self.address} within {timeout:g} s "
-                    "(half-open connection)"
-                )
-            except ConnectionFailed:
-                return f"connection to {self.address} lost"
-            self._board.heartbeat_rtt = self._clock.monotonic() - sent
-            self._board.last_heartbeat = self._clock.now()
-            self._board.touch()
+        sent = self._clock.monotonic()
+        try:
+            answer = asyncio.ensure_future(self._ib.reqCurrentTimeAsync())
+        except ConnectionError:  # the socket closed since the last check: send raises
+            return f"connection to {self.address} lost"
+        assert self._interrupt is not None
+        either: set[asyncio.Future[Any]] = {answer, self._interrupt}
+        await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if not answer.done():
+            answer.cancel()  # ib_async would otherwise resolve it for no one
+            return self._ended() or (
+                f"heartbeat: no answer from {self.address} within {timeout:g} s "
+                "(half-open connection)"
+            )
+        if answer.cancelled() or isinstance(answer.exception(), ConnectionError):
+            return f"connection to {self.address} lost"  # ib_async failed it on a close
+        # Any other error is still an answer: the gateway is alive.
+        self._board.heartbeat_rtt = self._clock.monotonic() - sent
+        self._board.last_heartbeat = self._clock.now()
+        self._board.touch()
+        return None
+
+    def _interrupt_watch(self) -> None:
+        if self._interrupt is not None and not self._interrupt.done():
+            self._interrupt.set_result(None)
 
     def _on_disconnected(self) -> None:
         self._lost.set()
+        self._interrupt_watch()
 
     # -- one attempt -----------------------------------------------------------------------
 
@@ -217,7 +239,18 @@ class Supervisor:
                 failure.set_result(exc)
 
         def on_error(req_id: int, code: int, message: str, _contract: Any) -> None:
-            if code == CLIENT_ID_IN_USE:
+            if code == CLIENT_ID_IN_USE and self.sessions:
+                # After a session of ours was lost, the gateway may still hold it (a half-open
+                # link it has not noticed yet): it frees the id when it does, so retry.
+                fail(
+                    ClientIdInUse(
+                        f"clientId {s.client_id} is still in use at {self.address}: the gateway "
+                        "has not closed our previous session yet",
+                        code=code,
+                        retryable=True,
+                    )
+                )
+            elif code == CLIENT_ID_IN_USE:
                 fail(
                     ClientIdInUse(
                         f"clientId {s.client_id} is already in use at {self.address}: close the "

@@ -62,7 +62,8 @@ class NoData(BrokerError):
 
 
 class ClientIdInUse(ConnectionFailed):
-    """Another API session already uses this clientId (IB 326): retrying cannot help."""
+    """Another API session already uses this clientId (IB 326): retrying cannot help, unless
+    the session holding it is our own previous one, which the gateway has not closed yet."""
 
     retryable = False
 

@@ -123,3 +123,26 @@ async def test_stop_disconnects_and_reports_it(
     assert c.board.state is S.DISCONNECTED
     await until(lambda: not sim.by_client, what="the simulator to see the client leave")
     await asyncio.sleep(0)
+
+
+async def test_client_id_held_by_our_lost_session_is_retried_not_given_up(
+    sim: SimulatorServer, make_connector: Callable[..., Connector]
+) -> None:
+    """After a loss, a 326 means the gateway has not closed our old session yet (a half-open
+    link it has not noticed): the connector keeps retrying until the id is free, instead of
+    stopping for the trader as it does when another program holds the id from the start."""
+    c = make_connector(fast_settings(sim.port, client_id=6, backoff_base=0.3, backoff_max=0.3))
+    await c.start()
+    await c.wait_for_state(S.CONNECTED, within=10)
+    sim.faults.disconnect_all()
+    holder = IB()  # stands in for the gateway still holding the lost session's id
+    await holder.connectAsync("127.0.0.1", sim.port, clientId=6, timeout=5)
+    try:
+        await until(lambda: any("still in use" in t.reason for t in c.board.history), what="a 326")
+        refused = [t for t in c.board.history if "still in use" in t.reason]
+        assert all(t.state is S.RECONNECTING and "retrying in" in t.reason for t in refused)
+    finally:
+        holder.disconnect()
+    await c.wait_for_state(S.CONNECTED, within=10)
+    assert S.STOPPED not in [t.state for t in c.board.history]
+    assert c.supervisor.sessions == 2
