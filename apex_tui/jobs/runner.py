@@ -2,10 +2,11 @@
 
 Per request: transient errors (pacing, timeout) are retried with exponential backoff up to
 `max_attempts`; a lost connection waits for `source.wait_connected()` and retries without
-using an attempt; NoData settles the sessions as gaps; any other broker error fails the
-request (the job ends "failed", the other requests still run). Bars are buffered and written
-in files of `flush_rows`; a request becomes "done" (in the state file and the ledger) only
-once its bars are in the dataset. Pausing lets in-flight requests finish and starts no new
+using an attempt (the pacer counting the request as sent again at the reconnect); NoData
+settles the sessions as gaps; any other broker error fails the request (the job ends
+"failed", the other requests still run). Bars are buffered and written in files of
+`flush_rows`; a request becomes "done" (in the state file and the ledger) only once its bars
+are in the dataset. Pausing lets in-flight requests finish and starts no new
 ones; cancelling stops at once and keeps what was written.
 """
 
@@ -28,7 +29,7 @@ from apex_tui.domain.errors import (
     ValidationError,
 )
 from apex_tui.jobs.ledger import CoverageLedger, SessionStatus
-from apex_tui.jobs.pacer import Pacer
+from apex_tui.jobs.pacer import Pacer, PacingKey
 from apex_tui.jobs.planner import PlannedRequest, plan, session_window, stored_counts
 from apex_tui.jobs.settings import JobsSettings
 from apex_tui.jobs.source import BarRequest, BarRow, HistoricalSource, OptionContract
@@ -212,6 +213,8 @@ class BackfillRunner:
                 job.add_error(f"{p.request.series}: disconnected ({exc}); waiting")
                 self._changed(job)
                 await self.source.wait_connected()
+                if self.pacer is not None:
+                    self.pacer.resent(PacingKey.for_request(p.request))
                 continue
             except ApexError as exc:
                 if isinstance(exc, PacingViolation):
@@ -254,13 +257,16 @@ class BackfillRunner:
                     options.setdefault(r.symbol, []).append(
                         _option_table(r.option, spec.bar_size, spec.what_to_show, rows)
                     )
+            # Count the rows stored, new or already there: a request whose bars a killed run
+            # wrote before its state was saved is fetched again, and the repository then keeps
+            # the stored rows; they are this job's bars all the same.
             for symbol, rows in stocks.items():
                 table = bars_table(symbol, spec.bar_size, spec.what_to_show, rows)
                 result = await asyncio.to_thread(self.bars.write, table)
-                job.bars_written += result.rows_written
+                job.bars_written += result.rows_in
             for tables in options.values():
                 result = await asyncio.to_thread(self.option_bars.write, pa.concat_tables(tables))
-                job.bars_written += result.rows_written
+                job.bars_written += result.rows_in
             for req, rows in batch:
                 await self._settle_done(req, rows)
             self._changed(job)

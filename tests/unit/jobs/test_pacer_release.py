@@ -25,3 +25,15 @@ async def test_an_identical_request_waits_from_the_answer() -> None:
     p.release(lease)
     assert await grant(p, k) == lease.granted_at + 1.0 + 1.5
     assert p.budget().open == 0
+
+
+async def test_a_request_lost_with_the_session_counts_again_from_the_reconnect() -> None:
+    """Its bytes may reach the gateway until the old session ends there: `resent` at the
+    reconnect keeps the identical window from then, not from the drop."""
+    p, ft = make(scale=0.1)
+    k = key("AAPL", ident="same")
+    lease = await p.acquire(k)
+    p.release(lease)  # failed with the connection
+    ft.t += 1.0
+    p.resent(k)  # reconnected a second later
+    assert await grant(p, k) == lease.granted_at + 1.0 + 1.5

@@ -18,6 +18,7 @@ from apex_tui.jobs.state import JobStore
 from apex_tui.store.lake import Lake
 from apex_tui.store.settings import DataSettings
 from tests.unit.jobs.fakes import FakeSource, StrictReferee, bars_for
+from tests.unit.jobs.test_pacer import FakeTime
 
 SPEC = BackfillSpec.create(["AAPL", "MSFT"], "1 min", date(2026, 11, 2), date(2026, 11, 6))
 EXPECTED_BARS = 2 * 5 * 390
@@ -94,6 +95,24 @@ async def test_retries_give_up_after_max_attempts(tmp_path: Path) -> None:
     _, runner = make(tmp_path, src, concurrency=1, max_attempts=3)
     job = await runner.run(runner.create(SPEC).id)
     assert job.count("failed") == 1 and job.requests[0].attempts == 3
+
+
+async def test_a_request_lost_with_the_session_is_retried_a_full_identical_window_later(
+    tmp_path: Path,
+) -> None:
+    ft = FakeTime()
+    pacer = Pacer(PacingSettings(margin_s=0.0), monotonic=ft.monotonic, sleep=ft.sleep)
+    src = FakeSource(pacer=pacer, disconnect_at={3})
+    _, runner = make(tmp_path, src, concurrency=1)
+    runner.pacer = pacer
+    job = runner.create(SPEC)
+    task = asyncio.create_task(runner.run(job.id))
+    await wait_until(lambda: job.disconnects == 1)
+    ft.t += 5.0  # the session is back 5 s after the drop
+    src.connected.set()
+    done = await task
+    assert done.status == "complete" and len(src.calls) == 11
+    assert ft.sleeps == [15.0]  # 15 s from the reconnect; from the drop it would be 10 s
 
 
 async def test_disconnect_pauses_and_completes_without_duplicates_or_gaps(tmp_path: Path) -> None:
