@@ -28,11 +28,16 @@ def discover(only: str | None) -> list[str]:
     return [n for n in names if only is None or only in n]
 
 
-def render(results: dict[str, list[Figure] | str], smoke: bool, seconds: float) -> str:
+def render(
+    results: dict[str, list[Figure] | str],
+    smoke: bool,
+    seconds: float,
+    command: str = "make bench",
+) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         + (" (smoke sizes: not figures to quote)" if smoke else "")
         + f" in {seconds:.0f} s.",
         "Medians over repeated runs; `spread` is min..max; ratios compare with a baseline",

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,14 +225,25 @@ def summary(cfg: SoakConfig, result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def run(smoke: bool = False, cfg: SoakConfig | None = None) -> list[Figure]:
-    """The harness entry point: a ~20 s run with `smoke`, else the full soak."""
+def run(
+    smoke: bool = False, cfg: SoakConfig | None = None, log: list[str] | None = None
+) -> list[Figure]:
+    """The harness entry point: a ~20 s run with `smoke`, else the full soak.
+
+    `log`, when given, receives the fault lines and the per-series summary as printed.
+    """
     cfg = cfg or (SMOKE if smoke else FULL)
+    lines = log if log is not None else []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="apex-soak-") as tmp:
         # The app's and the simulator's logs go to a file, as under the TUI; faults print here.
         configure_logging(Path(tmp) / "soak.jsonl", "WARNING")
-        result = asyncio.run(_soak(cfg, Path(tmp), lambda line: print(line, flush=True)))
-    print(summary(cfg, result), flush=True)
+        result = asyncio.run(_soak(cfg, Path(tmp), say))
+    say(summary(cfg, result))
     return _figures(cfg, result, smoke)
 
 
@@ -244,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--symbols", type=int, default=FULL.symbols)
     parser.add_argument("--fault-every", type=float, default=FULL.fault_every, help="seconds")
     parser.add_argument("--smoke", action="store_true", help="~20 s, 40 symbols")
+    parser.add_argument("--out", type=Path, help="also write the figures and log as markdown")
     args = parser.parse_args(argv)
     if args.smoke:
         cfg = SMOKE
@@ -251,10 +265,21 @@ def main(argv: list[str] | None = None) -> int:
         seconds = args.minutes * 60
         cfg = SoakConfig(seconds, args.symbols, args.fault_every, FULL.sample_every,
                          min(FULL.warmup, seconds / 4), FULL.flush_interval)  # fmt: skip
-    for f in run(args.smoke, cfg):
+    started, log = time.perf_counter(), list[str]()
+    figures = run(args.smoke, cfg, log)
+    for f in figures:
         met = "" if f.met is None else ("  ok" if f.met else "  NOT MET")
         extra = f"  ({f.spread})" if f.spread else ""
         print(f"{f.name:<36}{f.value:>12.4g} {f.unit:<12}{extra}  goal: {f.goal}{met}")
+    if args.out is not None:
+        from bench.__main__ import render  # noqa: PLC0415  (the report format of make bench)
+
+        every = f"a fault every {cfg.fault_every:g} s"
+        title = f"soak: {cfg.seconds / 60:g} min, {cfg.symbols} symbols, {every}"
+        command = "python -m bench.soak " + " ".join(argv if argv is not None else sys.argv[1:])
+        report = render({title: figures}, args.smoke, time.perf_counter() - started, command)
+        args.out.write_text(report + "\n## Log\n\n```\n" + "\n".join(log) + "\n```\n")
+        print(f"wrote {args.out}", flush=True)
     return 0
 
 
