@@ -170,7 +170,7 @@ class Engine:
                 market_open=self.market_hours.is_open,
             )
             if recorder is not None:
-                connector.bars.on_bar(recorder.on_bar)
+                connector.bars.on_bar(recorder.on_bar, 60)
             self.connector = connector
             assert self.lake is not None
             pacer = Pacer(pacing_for(self.settings))

@@ -149,7 +149,7 @@ class SignalService:
 
     def attach(self, connector: HasBars) -> None:
         """Listen to the connector's closed bars."""
-        connector.bars.on_bar(self.on_bar)
+        connector.bars.on_bar(self.on_bar, self.timeframe)
 
     def on_bar(self, timeframe: int, bar: BarRecord) -> None:
         """BarAggregator listener (runs inside ib_async's handler): buffer, never raise."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,13 @@ class Quote:
         return 100.0 * (self.last - self.close) / self.close
 
 
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """One raw update as received, for the sink's `ticks` dataset."""
+class Tick(NamedTuple):
+    """One raw update as received, for the sink's `ticks` dataset.
+
+    A NamedTuple, not a frozen dataclass like the other snapshots: one is built for every
+    update of every symbol (2,000 a second at 500 symbols), and a frozen dataclass spends
+    ~1.3 us more per instance setting its fields one by one. Immutable all the same.
+    """
 
     time: datetime  # UTC
     symbol: str

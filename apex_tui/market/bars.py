@@ -56,13 +56,17 @@ class BarAggregator:
         self._building: dict[str, list[_Building | None]] = {}  # per timeframe, in order
         self._closed: dict[tuple[str, int], deque[_Building]] = {}
         self._last_volume: dict[str, float] = {}
-        self._listeners: list[BarListener] = []
+        # timeframe -> listeners of its bars: a record is built only for a timeframe someone
+        # listens to (500 one-second bars close every second; nobody listens to those today)
+        self._listeners: dict[int, list[BarListener]] = {}
         self.sink_errors = 0
         self.version = 0
 
-    def on_bar(self, listener: BarListener) -> None:
-        """Call `listener(timeframe_seconds, bar)` for every bar that closes."""
-        self._listeners.append(listener)
+    def on_bar(self, listener: BarListener, timeframe: int | None = None) -> None:
+        """Call `listener(timeframe_seconds, bar)` for every bar of `timeframe` that closes
+        (of every timeframe when None)."""
+        for tf in self._timeframes if timeframe is None else (timeframe,):
+            self._listeners.setdefault(tf, []).append(listener)
 
     def add(self, tick: Tick, epoch: int | None = None) -> None:
         """Hand `tick` to the sink, then fold it into the symbol's bars.
@@ -135,9 +139,10 @@ class BarAggregator:
             ring = self._closed[key] = deque(maxlen=keep)
         ring.append(bar)
         self.version += 1
-        if self._listeners:
+        listeners = self._listeners.get(tf)
+        if listeners:
             record = self._record(symbol, bar)
-            for listener in self._listeners:
+            for listener in listeners:
                 listener(tf, record)
 
     def flush(self, now: datetime) -> None:

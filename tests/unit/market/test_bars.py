@@ -96,3 +96,19 @@ def test_forget_drops_a_symbols_bars() -> None:
     agg.add(tick(1.1, 10.0))
     agg.forget("AAPL")
     assert agg.bars("AAPL", 1) == []
+
+
+def test_listeners_hear_only_the_timeframe_they_asked_for() -> None:
+    agg = BarAggregator()
+    minutes: list[tuple[int, BarRecord]] = []
+    seconds: list[tuple[int, BarRecord]] = []
+    every: list[int] = []
+    agg.on_bar(lambda tf, bar: minutes.append((tf, bar)), 60)
+    agg.on_bar(lambda tf, bar: seconds.append((tf, bar)), 1)
+    agg.on_bar(lambda tf, _bar: every.append(tf))
+    for s in range(0, 125, 5):  # two minutes and a bit, a trade every 5 s
+        agg.add(tick(s, 100.0 + s))
+    assert [tf for tf, _ in minutes] == [60, 60]
+    assert [b.close for _, b in minutes] == [155.0, 215.0]
+    assert len(seconds) == 24 and {tf for tf, _ in seconds} == {1}
+    assert sorted(set(every)) == [1, 60] and len(every) == 26
