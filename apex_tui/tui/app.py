@@ -12,19 +12,18 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from apex_tui.config import Settings, load_settings
 from apex_tui.core.engine import Engine
 from apex_tui.core.error_notifier import ErrorNotifier
-from apex_tui.core.hot_reload import Change, ConfigWatcher, ReloadPlan
+from apex_tui.core.hot_reload import ConfigWatcher
 from apex_tui.core.signal_service import shadow_feed
 from apex_tui.domain.errors import ApexError
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.commands import CommandMixin
+from apex_tui.tui.config_reload import ConfigReloadMixin
 from apex_tui.tui.panes.base import Pane
 from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.panes.jobs import JobsPane
 from apex_tui.tui.panes.log import LogPane
-from apex_tui.tui.panes.polling import Polling
 from apex_tui.tui.panes.positions import PositionsPane
 from apex_tui.tui.panes.quotes import QuoteSource, QuotesPane
 from apex_tui.tui.panes.risk import RiskPane
@@ -50,7 +49,7 @@ def _themes_folder(configured: Path) -> Path:
     return bundled if bundled.is_dir() else configured
 
 
-class ApexApp(CommandMixin, App[None]):
+class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
     """The trader's cockpit."""
 
     TITLE = "Apex TUI"
@@ -149,14 +148,15 @@ class ApexApp(CommandMixin, App[None]):
         with Grid(id="panes"):
             # Grid cells fill row by row: this order puts Quotes over Positions on the left.
             yield QuotesPane(id="quotes", refresh_s=self._refresh_s)
-            yield SignalsPane(id="signals", refresh_s=max(self._refresh_s, 0.25))
-            yield RiskPane(id="risk", refresh_s=max(self._refresh_s, 0.5))
-            # Marks move the portfolio with every tick: 4 redraws a second are plenty.
-            yield PositionsPane(id="positions", refresh_s=max(self._refresh_s, 0.25))
-            yield HealthPane(id="health", refresh_s=max(self._refresh_s, 0.5))
+            yield SignalsPane(id="signals", refresh_s=self._refresh_s)
+            yield RiskPane(id="risk", refresh_s=self._refresh_s)
+            # Each pane polls no faster than its MIN_POLL_S (Positions: marks move it with
+            # every tick, and 4 redraws a second are plenty).
+            yield PositionsPane(id="positions", refresh_s=self._refresh_s)
+            yield HealthPane(id="health", refresh_s=self._refresh_s)
             yield JobsPane(
                 id="jobs",
-                refresh_s=max(self._refresh_s, 0.5),
+                refresh_s=self._refresh_s,
                 today=lambda: self.engine.clock.now().date(),
             )
         log_pane = LogPane(log_tail(), self._refresh_s)
@@ -245,64 +245,6 @@ class ApexApp(CommandMixin, App[None]):
             return
         self.engine.reconnect_now()
         self.notify("Reconnecting…", timeout=3)
-
-    def apply_config_changes(self, changes: tuple[Change, ...], settings: Settings) -> None:
-        """Hot reload: apply what is safe live, to the services and to the screen."""
-        keys = {c.key for c in changes}
-        not_live = self.engine.apply_changes(changes)
-        if "ui.theme" in keys:
-            wanted = settings.ui.theme
-            if wanted in self.theme_names:
-                self.theme = wanted
-            else:
-                not_live.append(f"ui.theme ({wanted!r} is not a loaded theme)")
-        if "ui.refresh_ms" in keys:
-            self._refresh_s = settings.ui.refresh_ms / 1000.0
-            for widget in self.query(Polling):
-                widget.set_refresh(self._refresh_s)
-        applied = ", ".join(sorted(keys))
-        self.notify(f"Applied: {applied}", title="Config reloaded", timeout=6)
-        if not_live:
-            self.notify("Not applied: " + "; ".join(not_live), severity="warning", timeout=10)
-
-    def _start_config_watcher(self) -> None:
-        """Watch the config file; changes are validated, classified and applied or reported."""
-        path = self._config_path
-        if path is None:
-            return
-
-        def confirm(plan: ReloadPlan) -> None:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.apply_config_changes(watcher.confirm(), plan.settings)
-                else:
-                    watcher.decline()
-                    self.notify("Risk limits unchanged", timeout=5)
-
-            lines = [c.describe() for c in plan.confirm]
-            self.push_screen(ConfirmScreen("Loosen these risk limits?", lines), answered)
-
-        def invalid(problems: list[str]) -> None:
-            self.notify("\n".join(problems), title="Config not reloaded", severity="error",
-                        timeout=15)  # fmt: skip
-
-        def restart(changes: tuple[Change, ...]) -> None:
-            keys = ", ".join(c.key for c in changes)
-            self.notify(f"Restart to apply: {keys}", title="Config", severity="warning",
-                        timeout=10)  # fmt: skip
-
-        watcher = ConfigWatcher(
-            path,
-            self.engine.settings,
-            on_invalid=invalid,
-            on_apply=self.apply_config_changes,
-            on_confirm=confirm,
-            on_restart=restart,
-            journal=self.engine.journal_append,
-            load=lambda p: load_settings(p, self._cli_overrides),
-        )
-        self.config_watcher = watcher
-        self.set_interval(1.0, watcher.poll)
 
     def action_flags(self) -> None:
         """Show the feature flags."""

@@ -8,6 +8,9 @@ from pathlib import Path
 from apex_tui.config import load_settings
 from apex_tui.core.hot_reload import Change
 from apex_tui.core.live_settings import with_changes
+from apex_tui.tui.panes.log import LogPane
+from apex_tui.tui.panes.polling import Polling
+from apex_tui.tui.panes.risk import RiskPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from tests.tui.conftest import SIZE, make_app
 
@@ -71,3 +74,26 @@ def test_with_changes_revalidates_only_the_touched_sections() -> None:
     assert new.risk.breaker.max_rejections == 1
     assert new.broker == settings.broker
     assert settings.risk.max_order_qty == 1000  # the original is untouched
+
+
+async def test_a_faster_refresh_rate_keeps_each_panes_floor(tmp_path: Path) -> None:
+    """ui.refresh_ms = 50 speeds up the fast widgets (the log here; the Quotes table once
+    attached); slow panes stay at their own floor."""
+
+    config = tmp_path / "c.toml"
+    config.write_text("[ui]\nrefresh_ms = 100\n")
+    app = make_app(config_path=config)
+    app.engine.settings = load_settings(config)
+    async with app.run_test(size=SIZE) as pilot:
+        watcher = app.config_watcher
+        assert watcher is not None
+        config.write_text("[ui]\nrefresh_ms = 50\n")
+        watcher.poll()
+        await pilot.pause()
+
+        def period(widget: Polling) -> float:
+            assert widget._poll_timer is not None
+            return float(widget._poll_timer._interval)
+
+        assert period(app.query_one(LogPane)) == 0.05
+        assert period(app.query_one(RiskPane)) == RiskPane.MIN_POLL_S == 0.5

@@ -35,6 +35,7 @@ class HealthPane(Pane):
     TITLE = "Health"
     NUMBER = 5
     EMPTY = "No health checks have run yet."
+    MIN_POLL_S: ClassVar[float] = 0.5
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),

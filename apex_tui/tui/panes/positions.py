@@ -43,6 +43,7 @@ class PositionsPane(Pane):
     TITLE = "Positions & orders"
     NUMBER = 2
     EMPTY = "Not connected: positions appear once the gateway is synced."
+    MIN_POLL_S: ClassVar[float] = 0.25
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +31,7 @@ class RiskPane(Pane):
     TITLE = "Risk"
     NUMBER = 4
     EMPTY = "Not connected: risk limits apply once the order path is up."
+    MIN_POLL_S: ClassVar[float] = 0.5
 
     def __init__(self, *, id: str | None = None, refresh_s: float = 0.5) -> None:
         super().__init__(id=id)

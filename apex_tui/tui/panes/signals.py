@@ -35,6 +35,7 @@ class SignalsPane(Pane):
     TITLE = "Signals & approvals"
     NUMBER = 3
     EMPTY = "No signals yet."
+    MIN_POLL_S: ClassVar[float] = 0.25
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),
