@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerMode
 from apex_tui.config import Settings
-from apex_tui.core.alerts import AlertBook, Notice, Severity
+from apex_tui.core.alerts import AlertBook
+from apex_tui.core.announcer import Announcer, log_health_transition
 from apex_tui.core.backfill import BackfillService, pacing_for
 from apex_tui.core.health_journal import HealthJournal
 from apex_tui.core.health_wiring import build_checks
@@ -35,7 +36,6 @@ from apex_tui.domain.errors import ApexError
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.flags import FlagBoard
 from apex_tui.health.board import HealthBoard
-from apex_tui.health.model import CheckResult, Status
 from apex_tui.health.probes import LoopLagMonitor
 from apex_tui.health.runner import HealthRunner
 from apex_tui.jobs.pacer import Pacer
@@ -76,9 +76,7 @@ class Engine:
         self._kernels: asyncio.Future[None] | None = None
         self.backfill: BackfillService | None = None
         self.alerts = AlertBook()
-        self.notices: list[Notice] = []  # alerts for the trader, drained by the UI
-        self._last_state = ""
-        self._lost = False
+        self.announcer = Announcer(self.journal_append)  # notices the UI drains
         self.simulator: RunningSimulator | None = None
         self.connector: Connector | None = None
         self.watchlist = WatchlistFile(settings.watchlist.file, settings.watchlist.symbols)
@@ -101,23 +99,12 @@ class Engine:
             ),
             self.health,
         )
-        self.health.on_transition(self._log_health_transition)
-        self.health.on_transition(self._on_health_change)
+        self.health.on_transition(log_health_transition)
+        self.health.on_transition(self.announcer.on_health_change)
         self.health_journal = HealthJournal(
             lambda: None if self.desk is None else self.desk.journal
         )
         self.health.on_transition(self.health_journal)
-
-    def _log_health_transition(self, result: CheckResult, previous: Status | None) -> None:
-        level = "warning" if result.status is not Status.HEALTHY else "info"
-        getattr(log, level)(
-            "health_changed",
-            check=result.name,
-            status=result.status.label,
-            previous=None if previous is None else previous.label,
-            value=result.value,
-            message=result.message,
-        )
 
     @property
     def mode(self) -> str:
@@ -190,7 +177,7 @@ class Engine:
                 live=self.live,
                 market_open=self.market_hours.is_open,
                 sector_of=connector.sector_of,
-                on_alert=self.alert,
+                on_alert=self.announcer.alert,
             )
             self.health_journal.flush()
             self.signal_service = SignalService(
@@ -235,41 +222,11 @@ class Engine:
         """Twice a second: approval locks, proposal expiry, the daily loss limit, alerts."""
         if self.desk is not None:
             self.desk.tick()
-        self._check_alerts()
-        self._check_connection()
-
-    def alert(self, title: str, message: str, severity: Severity = "warning") -> None:
-        """Tell the trader (notification, bell with `sound_alerts`) and journal it."""
-        self.notices.append(Notice(title, message, severity))
-        log.warning("alert", title=title, message=message)
-        self.journal_append("alert", {"title": title, "message": message})
-
-    def _check_alerts(self) -> None:
-        if self.connector is None or not self.alerts.alerts:
-            return
-        fired = self.alerts.check(self.connector.quotes.snapshot().values(), self.clock.now())
-        for hit in fired:
-            self.alert("Price alert", f"{hit.alert.describe()} (last {hit.last:,.2f})")
-
-    def _check_connection(self) -> None:
-        """Alert when a live session is lost, and when it is back."""
+        if self.connector is not None and self.alerts.alerts:
+            quotes = self.connector.quotes.snapshot().values()
+            self.announcer.check_prices(self.alerts, quotes, self.clock.now())
         view = self.connection()
-        before, self._last_state = self._last_state, view.state
-        live = {"CONNECTED", "DEGRADED"}
-        if before in live and view.state not in live:
-            self._lost = True
-            self.alert("Disconnected", f"{view.state}: {view.reason}", "error")
-        elif self._lost and view.state == "CONNECTED":
-            self._lost = False  # only a session that was lost is news when it is back
-            self.alert("Reconnected", view.reason, "information")
-
-    def _on_health_change(self, result: CheckResult, previous: Status | None) -> None:
-        # Stale data and farm outages are what a trader must hear about; the connection has
-        # its own alert above, and the first result of each check is not a change.
-        if previous is None or result.name not in {"market data", "data farms", "sink"}:
-            return
-        if result.status > previous:
-            self.alert(f"Health: {result.name}", f"{result.value}: {result.message}")
+        self.announcer.check_connection(view.state, view.reason)
 
     async def stop(self) -> None:
         """Stop the services, flushing everything accepted."""

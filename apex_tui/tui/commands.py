@@ -254,7 +254,7 @@ class CommandMixin:
     def drain_alerts(self) -> None:
         """Show the engine's alerts (price, breaker, disconnect, stale data); ring the bell
         for them when `sound_alerts` is on."""
-        notices, self.engine.notices = self.engine.notices, []
+        notices = self.engine.announcer.drain()
         for notice in notices:
             self._app.notify(notice.message, title=notice.title, severity=notice.severity,
                              timeout=15)  # fmt: skip
