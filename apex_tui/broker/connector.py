@@ -24,7 +24,6 @@ from apex_tui.broker.errors import (
     is_warning,
 )
 from apex_tui.broker.gateway import IbOrderGateway
-from apex_tui.broker.history import IbHistoricalSource
 from apex_tui.broker.options import IbOptionSource
 from apex_tui.broker.reconcile import Reconciler
 from apex_tui.broker.requests import THROTTLE_INTERVAL, RateGuard, bounded
@@ -207,19 +206,9 @@ class Connector:
             clock=self._clock,
         )
 
-    def history_source(self, pacer: Pacer) -> IbHistoricalSource:
-        """The HistoricalSource for backfill jobs, every request through `pacer`."""
-        return IbHistoricalSource(
-            self.ib,
-            self.subscriptions,
-            self.board,
-            pacer=pacer,
-            guard=self.guard,
-            timeout=self.settings.timeouts.historical,
-        )
-
     def option_source(self, pacer: Pacer) -> IbOptionSource:
-        """The OptionSource (chains, option bars; stock bars too) for backfill jobs."""
+        """The source for backfill jobs (stock bars, option chains, option bars), every
+        request through `pacer`."""
         return IbOptionSource(
             self.ib,
             self.subscriptions,

@@ -55,7 +55,7 @@ async def test_a_burst_of_requests_is_paced_and_never_violates(
     c = make_connector(fast_settings(strict_sim.port))
     await c.start()
     await c.wait_for_state(S.CONNECTED, within=10)
-    source = c.history_source(Pacer(PACING))
+    source = c.option_source(Pacer(PACING))
     await source.wait_connected()
     # 8 requests for one contract at once: IB allows 5 per 2 s (burst) -> the pacer waits.
     requests = [_req("AAPL", 30 * i) for i in range(8)] + [_req("AAPL", 0)]  # + an identical
@@ -74,7 +74,7 @@ async def test_unknown_symbol_and_empty_ranges(
     c = make_connector(fast_settings(strict_sim.port))
     await c.start()
     await c.wait_for_state(S.CONNECTED, within=10)
-    source = c.history_source(Pacer(PACING))
+    source = c.option_source(Pacer(PACING))
     with pytest.raises(ValidationError):
         await source.fetch_bars(_req("ZZZZQ", 0))
     weekend = BarRequest("AAPL", "1 min", "TRADES", datetime(2026, 11, 22, 12, tzinfo=UTC),

@@ -94,7 +94,7 @@ def make_service(
 ) -> BackfillService:
     settings = JobsSettings(state_dir=str(state_dir), backoff_s=0.05, backoff_max_s=0.5, **kw)
     pacer = Pacer(PACING)
-    source: HistoricalSource = connector.history_source(pacer)
+    source: HistoricalSource = connector.option_source(pacer)
     return BackfillService(
         settings,
         lake.bars,
