@@ -122,7 +122,7 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
         staleness_threshold=30.0,
     )
     connector = Connector(broker, on_tick=recorder.on_tick)
-    connector.bars.on_bar(recorder.on_bar)
+    connector.bars.on_bar(recorder.on_bar, 60)
     lag = LoopLagMonitor(interval=0.05, window=cfg.seconds + 60)
     samples = Samples()
     faults: list[str] = []
