@@ -17,6 +17,7 @@ from ib_async import IB
 
 from apex_tui.broker.backoff import Backoff
 from apex_tui.broker.errors import CLIENT_ID_IN_USE
+from apex_tui.broker.handshake_errors import api_error, client_id_in_use, explain
 from apex_tui.broker.session_close import disconnect
 from apex_tui.broker.settings import BrokerSettings
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
@@ -24,9 +25,7 @@ from apex_tui.domain.clock import Clock, SystemClock
 from apex_tui.domain.errors import (
     AccountNotManaged,
     ApexError,
-    ClientIdInUse,
     ConnectionFailed,
-    GatewayVersionTooOld,
 )
 
 log = structlog.get_logger(__name__)
@@ -239,49 +238,13 @@ class Supervisor:
                 failure.set_result(exc)
 
         def on_error(req_id: int, code: int, message: str, _contract: Any) -> None:
-            if code == CLIENT_ID_IN_USE and self.sessions:
-                # After a session of ours was lost, the gateway may still hold it (a half-open
-                # link it has not noticed yet): it frees the id when it does, so retry.
-                fail(
-                    ClientIdInUse(
-                        f"clientId {s.client_id} is still in use at {self.address}: the gateway "
-                        "has not closed our previous session yet",
-                        code=code,
-                        retryable=True,
-                    )
-                )
-            elif code == CLIENT_ID_IN_USE:
-                fail(
-                    ClientIdInUse(
-                        f"clientId {s.client_id} is already in use at {self.address}: close the "
-                        "other API session or set another broker.client_id",
-                        code=code,
-                    )
-                )
+            if code == CLIENT_ID_IN_USE:
+                after_loss = self.sessions > 0
+                fail(client_id_in_use(s.client_id, self.address, after_loss=after_loss, code=code))
 
         def on_api_error(message: str) -> None:
-            if "version" in message.lower():
-                fail(
-                    GatewayVersionTooOld(
-                        f"the gateway at {self.address} is too old for this client "
-                        f"({message}); upgrade IB Gateway / TWS"
-                    )
-                )
-            elif "Peer closed" in message:
-                fail(
-                    ConnectionFailed(
-                        f"the gateway at {self.address} closed the connection during the "
-                        f"handshake ({message}): check the clientId and the API settings"
-                    )
-                )
-            elif not message.startswith("API connection failed"):
-                # Any other socket error mid-handshake (a reset, a broken pipe) ends the
-                # attempt; waiting out connect_timeout would only delay the retry.
-                fail(
-                    ConnectionFailed(
-                        f"the connection to {self.address} broke during the handshake ({message})"
-                    )
-                )
+            if (error := api_error(message, self.address)) is not None:
+                fail(error)
 
         def on_api_start() -> None:
             accounts = list(ib.client.getAccounts())
@@ -335,26 +298,7 @@ class Supervisor:
             )
         exc = connect.exception()
         if exc is not None:
-            raise self._explain(exc) from exc
-
-    def _explain(self, exc: BaseException) -> ApexError:
-        """Turn what ib_async raised into a message that says what to check."""
-        if isinstance(exc, ConnectionRefusedError):
-            return ConnectionFailed(
-                f"connection refused by {self.address}: is IB Gateway / TWS running, is the API "
-                "enabled (Configure > Settings > API > Enable ActiveX and Socket Clients), and is "
-                "the port right (Gateway 4002 paper / 4001 live, TWS 7497 / 7496)?"
-            )
-        if isinstance(exc, TimeoutError):
-            return ConnectionFailed(
-                f"no API handshake from {self.address} within {self._s.connect_timeout:g} s: is "
-                "the gateway logged in, and is this host in its trusted IPs?"
-            )
-        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
-            return ConnectionFailed(
-                f"cannot reach {self.address}: {exc.strerror or exc}; check broker.host"
-            )
-        return ConnectionFailed(f"connecting to {self.address} failed: {exc}")
+            raise explain(exc, self.address, s.connect_timeout) from exc
 
 
 async def _cancel(task: asyncio.Future[Any]) -> None:
