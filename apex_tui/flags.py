@@ -55,7 +55,7 @@ SPECS: dict[str, FlagSpec] = {s.name: s for s in FLAG_SPECS}
 # combos that Textual or the terminal keep for themselves.
 RESERVED_KEYS = frozenset(
     (
-        *"123456:?ltfRKqs/+-ynaexbpc",
+        *"123456:?ltfRKqs/+-ynaexbpco",
         *("colon", "question_mark", "slash", "plus", "minus", "enter", "space", "escape"),
         *("tab", "ctrl+p", "ctrl+c", "ctrl+q", "ctrl+z", "ctrl+s", "ctrl+m", "ctrl+i", "ctrl+j"),
     )

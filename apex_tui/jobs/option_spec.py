@@ -38,7 +38,7 @@ class ExpirySelector:
         if t.startswith("next:"):
             return cls(next_n=_count(t[5:], "expiries next:N"))
         out: list[str] = []
-        for raw in t.split(","):
+        for raw in text.strip().split(","):  # not `t`: a message quotes what was typed
             item = raw.strip().replace("-", "")
             if not _EXPIRY_RE.match(item):
                 raise ValidationError(
@@ -88,7 +88,7 @@ class StrikeSelector:
         if t.startswith("atm:"):
             return cls(atm=_count(t[4:], "strikes atm:N"))
         out: list[float] = []
-        for raw in t.split(","):
+        for raw in text.strip().split(","):  # not `t`: a message quotes what was typed
             try:
                 k = float(raw)
             except ValueError as exc:

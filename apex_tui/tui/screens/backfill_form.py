@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from apex_tui.domain.errors import ValidationError
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.jobs.spec import BackfillSpec
 from apex_tui.store.bar_sizes import bar_size
+from apex_tui.tui.screens.form_screen import FormScreen
 
 T = TypeVar("T")
 FIELDS = ("symbols", "bar-size", "start", "end")
@@ -57,13 +56,9 @@ def parse_day(text: str, what: str, today: date) -> date:
     return day
 
 
-class BackfillForm(ModalScreen[BackfillSpec | None]):
+class BackfillForm(FormScreen[BackfillSpec]):
     """`enter` submits when every field is valid; `escape` cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without starting a job"),
-        Binding("ctrl+s", "submit", "Start", tooltip="Start the backfill"),
-    ]
     DEFAULT_CSS = """
     BackfillForm { align: center middle; }
     #backfill-form {
@@ -89,7 +84,6 @@ class BackfillForm(ModalScreen[BackfillSpec | None]):
             "start": (today - timedelta(days=7)).isoformat(),
             "end": today.isoformat(),
         }
-        self._checked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="backfill-form"):
@@ -145,20 +139,3 @@ class BackfillForm(ModalScreen[BackfillSpec | None]):
         except ValidationError as exc:  # the spec's own checks, should the fields miss one
             self.query_one("#form-error", Static).update(str(exc))
             return None
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if self._checked:  # once problems were shown, keep them current while typing
-            self.validate_all()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def action_submit(self) -> None:
-        self._checked = True
-        spec = self.validate_all()
-        if spec is not None:
-            self.dismiss(spec)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

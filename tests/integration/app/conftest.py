@@ -21,6 +21,8 @@ def overrides_for(tmp_path: Path, **sections: dict[str, Any]) -> dict[str, dict[
         "orders": {"journal_path": str(tmp_path / "journal.jsonl")},
         "watchlist": {"file": str(tmp_path / "watchlist.json"), "symbols": ["AAPL", "MSFT"]},
         "logging": {"file": str(tmp_path / "apex.jsonl")},
+        # Without it every app test would resume the checkout's own data/_jobs.
+        "jobs": {"state_dir": str(tmp_path / "jobs")},
     }
     for name, values in sections.items():
         base.setdefault(name, {}).update(values)
