@@ -156,10 +156,11 @@ class BackfillRunner:
             asyncio.create_task(self._worker(job, ctl, pending))
             for _ in range(min(self.settings.concurrency, max(1, pending.qsize())))
         ]
+        flusher = asyncio.create_task(self._flush_when_idle(job, ctl))
         try:
             await asyncio.gather(*workers)
         finally:
-            for w in workers:
+            for w in (*workers, flusher):
                 w.cancel()
             await self._flush(job, ctl)
         if ctl.cancelled:
@@ -192,6 +193,19 @@ class BackfillRunner:
             ctl.buffer.append((req, rows))
             ctl.buffered_rows += len(rows)
             if ctl.buffered_rows >= self.settings.flush_rows:
+                await self._flush(job, ctl)
+
+    async def _flush_when_idle(self, job: JobState, ctl: _Control) -> None:
+        """Write the buffer once it is `flush_after_s` old, below `flush_rows` too.
+
+        Without it, bars fetched before a long pacing wait (IB allows 60 requests per 10
+        minutes, so a 61st waits up to 10 minutes) stay in memory, unsaved, and the job shows
+        0 % done until the wait ends. Its own clock, not the injected backoff sleep.
+        """
+        every = self.settings.flush_after_s
+        while True:
+            await asyncio.sleep(every)
+            if ctl.buffer:
                 await self._flush(job, ctl)
 
     async def _fetch(self, job: JobState, ctl: _Control, req: RequestState) -> list[BarRow] | None:

@@ -58,6 +58,15 @@ class JobsSettings(BaseModel):
         ge=1,
         description="Bars a job buffers before writing a file (fewer, larger files read faster).",
     )
+    flush_after_s: float = Field(
+        10.0,
+        gt=0.0,
+        le=3_600.0,
+        description=(
+            "Bars fetched but not written are written after this many seconds even below "
+            "flush_rows: a job waiting on IB's pacing keeps what it has and shows its progress."
+        ),
+    )
     state_dir: str = Field(
         "data/_jobs", description="Folder holding one JSON state file per backfill job."
     )

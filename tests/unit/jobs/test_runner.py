@@ -191,3 +191,22 @@ async def test_paced_backfill_through_a_strict_referee_has_no_violations(tmp_pat
     assert len(src.calls) == 70
     # 70 requests under 60 / 10 min: the last waits one window, and no more.
     assert clock["t"] == pytest.approx(600.05, abs=0.01)
+
+
+async def test_bars_fetched_before_a_long_wait_are_written_and_counted(tmp_path: Path) -> None:
+    """A job stalled (IB's 10-minute pacing window, a lost link) keeps what it fetched: the
+    buffer is written after flush_after_s although far below flush_rows, so the bars are safe
+    and the pane shows the requests done instead of 0 %."""
+    src = FakeSource(disconnect_at={3})  # the third request waits for a reconnect
+    lake, runner = make(tmp_path, src, concurrency=1, flush_rows=1_000_000, flush_after_s=0.05)
+    job = runner.create(SPEC)
+    task = asyncio.create_task(runner.run(job.id))
+    await wait_until(lambda: not src.connected.is_set())
+    # persisted, not only in memory (the state file is saved once the flush has written)
+    await wait_until(lambda: runner.store.load(job.id).count("done") == 2, deadline_s=3)
+    stored = sum(lake.bars.read_bars(sym, "1 min").height for sym in ("AAPL", "MSFT"))
+    assert stored == 2 * 390
+    src.connected.set()
+    done = await asyncio.wait_for(task, 5)
+    assert done.status == "complete" and done.bars_written == EXPECTED_BARS
+    assert_complete_series(lake)
