@@ -251,6 +251,13 @@ def summary(cfg: SoakConfig, result: dict[str, object]) -> str:
             continue
         slope = slope_per_second(kept) * 60
         lines.append(f"{name:<10}{kept[0][1]:>12.1f}{kept[-1][1]:>12.1f}{slope:>12.3f}")
+    # The memory series minute by minute: a step at a flush and a steady climb fit the same
+    # slope, and only the series tells them apart.
+    for name in ("anon_mb", "rss_mb"):
+        by_minute: dict[int, float] = {}
+        for t, v in samples.series[name]:
+            by_minute.setdefault(int(t // 60), v)
+        lines.append(f"{name} at each minute: " + " ".join(f"{v:.0f}" for v in by_minute.values()))
     return "\n".join(lines)
 
 
