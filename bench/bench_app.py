@@ -72,6 +72,7 @@ PY = sys.executable
 if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-m bench`
     sys.path.insert(0, str(ROOT))
 
+from apex_tui.health.probes import slope_per_second  # noqa: E402
 from bench import bench_connector  # noqa: E402
 from bench.harness import Figure  # noqa: E402
 
@@ -117,19 +118,6 @@ def _pct(values: Sequence[float], pct: float) -> float:
         return math.nan
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))]
-
-
-def _slope(samples: Sequence[tuple[float, float]]) -> float:
-    """Least-squares slope of (t, v); 0 with fewer than two distinct times."""
-    n = len(samples)
-    if n < 2:
-        return 0.0
-    mt = sum(t for t, _ in samples) / n
-    mv = sum(v for _, v in samples) / n
-    var = sum((t - mt) ** 2 for t, _ in samples)
-    if var == 0:
-        return 0.0
-    return sum((t - mt) * (v - mv) for t, v in samples) / var
 
 
 def _patch(owner: object, name: str, value: object) -> Callable[[], None]:
@@ -509,7 +497,7 @@ def feed_figures(cfg: FeedConfig, r: dict[str, Any], smoke: bool) -> list[Figure
     lag99 = _pct(lags, 99)
     ticks = [x * 1000 for x in app["latencies"]]
     tick99 = _pct(ticks, 99)
-    slope = _slope([(t, rss) for t, _c, rss in samples])  # MB/s
+    slope = slope_per_second([(t, rss) for t, _c, rss in samples])  # MB/s
     growth = 100.0 * slope * (t1 - t0) / rss0
     n, window = cfg.symbols, f"{t1 - t0:.0f} s"
     return [

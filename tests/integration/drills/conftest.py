@@ -3,7 +3,7 @@ loop-lag monitor and the order-path facts every drill checks afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from apex_tui.sim.server_settings import ServerSettings
 from apex_tui.sim.settings import WorldSettings
 from tests.integration.broker.conftest import fast_settings, until
 from tests.integration.drills.proxy import FaultProxy, Mode
+from tests.integration.drills.test_crash import Child
 
 pytestmark = pytest.mark.integration
 
@@ -153,3 +154,14 @@ async def rig() -> AsyncIterator[Rig]:
             await rig.lag.stop()
             await connector.stop()
             proxy.set(Mode.PASS)
+
+
+@pytest.fixture
+def children() -> Iterator[list[Child]]:
+    """Child processes a drill started; any still running is killed at the end."""
+    made: list[Child] = []
+    yield made
+    for c in made:
+        if c.proc.poll() is None:
+            c.proc.kill()
+            c.proc.wait(10)

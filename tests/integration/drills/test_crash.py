@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,16 +53,6 @@ class Child:
         if self.proc.stdout is not None:
             self.lines += [x.strip() for x in self.proc.stdout.read().splitlines()]
             self.proc.stdout.close()
-
-
-@pytest.fixture
-def children() -> Iterator[list[Child]]:
-    made: list[Child] = []
-    yield made
-    for c in made:
-        if c.proc.poll() is None:
-            c.proc.kill()
-            c.proc.wait(10)
 
 
 def _committed(child: Child) -> int:

@@ -352,32 +352,22 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[EmbeddedSimulator
         emb.stop()
 
 
-@pytest.fixture
-def kids() -> Iterator[list[Child]]:
-    made: list[Child] = []
-    yield made
-    for c in made:
-        if c.proc.poll() is None:
-            c.proc.kill()
-            c.proc.wait(10)
-
-
 def said(child: Child, word: str) -> list[str]:
     """The keys a child printed after `word` (sent, settled, midsettle)."""
     return [x.split()[1] for x in child.lines if x.startswith(f"{word} ")]
 
 
-def run_child(tmp_path: Path, port: int, kids: list[Child], *extra: str) -> Child:
+def run_child(tmp_path: Path, port: int, children: list[Child], *extra: str) -> Child:
     child = Child(
         "-m",
         "tests.integration.drills.backfill_child",
         str(port),
         str(tmp_path / "lake"),
         str(tmp_path / "jobs"),
-        str(tmp_path / f"child{len(kids) + 1}.jsonl"),
+        str(tmp_path / f"child{len(children) + 1}.jsonl"),
         *extra,
     )
-    kids.append(child)
+    children.append(child)
     return child
 
 
@@ -385,12 +375,12 @@ def resume_after_the_kill(
     tmp_path: Path,
     port: int,
     tally: GatewayTally,
-    kids: list[Child],
+    children: list[Child],
     pacing_log: Callable[[], list[str]],
 ) -> None:
     """Start the app again on the killed one's state and dataset: the job resumes, asks for
     exactly what the state left pending, and completes with a clean, exact dataset."""
-    first = kids[0]
+    first = children[0]
     (job_id,) = said(first, "job")
     # The state file a SIGKILL left is whole (written atomically) and says the job was running.
     (saved,) = JobStore(tmp_path / "jobs").all()
@@ -401,7 +391,7 @@ def resume_after_the_kill(
     assert set(said(first, "settled")) <= settled  # printed only once on disk
     before = Counter(tally.by_name())
 
-    second = run_child(tmp_path, port, kids)
+    second = run_child(tmp_path, port, children)
     assert second.wait_for("job ") == f"job {job_id} resumed"
     summary = json.loads(second.wait_for("finished", within=20).split(" ", 2)[2])
     assert second.proc.wait(10) == 0
@@ -436,14 +426,14 @@ def child_key(r: RequestState) -> str:
 def test_sigkill_between_the_bars_write_and_the_state_then_resume(
     tmp_path: Path,
     gateway: tuple[EmbeddedSimulator, GatewayTally],
-    kids: list[Child],
+    children: list[Child],
     pacing_log: Callable[[], list[str]],
 ) -> None:
     """The nastiest moment: a request's bars are in the dataset, the state still says pending.
     The resumed run asks for it again and the second write adds nothing."""
     emb, tally = gateway
     assert emb.server is not None
-    first = run_child(tmp_path, emb.server.port, kids, "settle")
+    first = run_child(tmp_path, emb.server.port, children, "settle")
     stuck = first.wait_for("midsettle").split()[1]
     first.kill()
     (saved,) = JobStore(tmp_path / "jobs").all()
@@ -456,14 +446,14 @@ def test_sigkill_between_the_bars_write_and_the_state_then_resume(
     p = req.planned
     written = bars.read_bars(p.request.symbol, "1 min", start=p.start, end=p.end)
     assert written.height == 390  # ... that its bars are in the dataset
-    resume_after_the_kill(tmp_path, emb.server.port, tally, kids, pacing_log)
+    resume_after_the_kill(tmp_path, emb.server.port, tally, children, pacing_log)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sigkill_at_a_random_moment_of_a_backfill_then_resume(
     tmp_path: Path,
     gateway: tuple[EmbeddedSimulator, GatewayTally],
-    kids: list[Child],
+    children: list[Child],
     pacing_log: Callable[[], list[str]],
     seed: int,
 ) -> None:
@@ -471,10 +461,10 @@ def test_sigkill_at_a_random_moment_of_a_backfill_then_resume(
     state file had not recorded is asked again, and nothing is stored twice."""
     emb, tally = gateway
     assert emb.server is not None
-    first = run_child(tmp_path, emb.server.port, kids)
+    first = run_child(tmp_path, emb.server.port, children)
     first.wait_for("job ")
     # A job takes ~2 s here: stopping 6 requests short leaves the kill time to land mid-job.
     for _ in range(random.Random(seed).randint(2, REQUESTS - 6)):
         first.wait_for("settled")
     first.kill()
-    resume_after_the_kill(tmp_path, emb.server.port, tally, kids, pacing_log)
+    resume_after_the_kill(tmp_path, emb.server.port, tally, children, pacing_log)
