@@ -115,6 +115,55 @@ async def test_age_and_stale_rows() -> None:
         assert any(style and style.dim for style in styles)
 
 
+def last_cell_style(table: QuoteTable, y: int, price: str) -> Style | None:
+    """The style of the segment holding the Last price `price` on line `y`."""
+    for seg in table.render_line(y):
+        if price in seg.text:
+            return seg.style
+    raise AssertionError(f"{price} not on line {y}: {line_text(table, y)!r}")
+
+
+async def test_last_flashes_up_and_down_then_settles_and_never_on_a_stale_price() -> None:
+    book, clock = QuoteBook(), FixedClock(T0, mono=100.0)
+    symbols = [f"S{i:02d}" for i in range(30)]
+    for s in symbols:
+        book.apply(tick(s, 10.0))
+    app = TableApp(book, clock, {})
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(QuoteTable)
+        await pilot.pause()
+        table.pull()  # the first pull with rows on screen (the timer's job in the app)
+        up, down = table._style("flash-up"), table._style("flash-down")
+        assert up != down
+
+        book.apply(tick("S01", 10.5, T0 + timedelta(seconds=1)))
+        table.pull()
+        assert last_cell_style(table, 2, "10.50") == table._base() + up
+        clock.advance(0.5)
+        book.apply(tick("S01", 10.25, T0 + timedelta(seconds=2)))
+        table.pull()
+        assert last_cell_style(table, 2, "10.25") == table._base() + down
+        clock.advance(1.5)  # past the flash
+        table.pull()
+        assert last_cell_style(table, 2, "10.25") == table._base()
+
+        # S01 (row 2; row 1 holds the cursor) scrolls off screen, moves 10.25 -> 12 -> 13
+        # there, scrolls back and ticks 12.5: a down move. Against the 10.25 it last showed,
+        # it would flash up.
+        table.scroll_to(y=20, animate=False)
+        await pilot.pause()
+        table.pull()
+        for price in (12.0, 13.0):
+            book.apply(tick("S01", price, T0 + timedelta(seconds=3)))
+            table.pull()
+        table.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        table.pull()
+        book.apply(tick("S01", 12.5, T0 + timedelta(seconds=4)))
+        table.pull()
+        assert last_cell_style(table, 2, "12.50") == table._base() + down
+
+
 # --- the row cutter: one Strip of exactly the pane's width ---------------------------------
 @pytest.mark.parametrize("width", [0, 7, 40, 90, 200])
 def test_rows_are_cut_or_padded_to_exactly_the_width(width: int) -> None:

@@ -16,7 +16,7 @@ from typing import ClassVar, Protocol
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -35,6 +35,7 @@ class QuoteFeed(Protocol):
     def changes_since(self, version: int) -> tuple[int, list[str]]: ...
     def get(self, symbol: str) -> Quote | None: ...
     def __contains__(self, symbol: object) -> bool: ...
+    def __len__(self) -> int: ...
     def symbols(self) -> list[str]: ...
 
 
@@ -122,15 +123,25 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         version, changed = self._feed.changes_since(self._version)
         mono = self._mono()
         # Only rows on screen cost anything: building a Quote and refreshing a line for each of
-        # 500 changed symbols 10 times a second was most of the app's CPU.
+        # 500 changed symbols 10 times a second was most of the app's CPU. The work here is
+        # set operations (C speed) over the changed symbols, Python only for visible rows:
+        # walking all 500 in Python cost ~0.5 ms a pull.
         visible = self._visible_symbols()
-        dirty = {s for s in changed if s in visible}
+        dirty = visible.intersection(changed)
         for symbol in dirty:
             self._note_price(symbol, mono)
-        for symbol in changed:
-            if symbol not in visible:
-                self._cache.pop(symbol, None)  # rebuilt when it scrolls into view
-                self._last_price.pop(symbol, None)  # no stale flash on its next change
+        # Built rows and last prices are kept for rows on screen only: a row rebuilds when it
+        # scrolls into view, and a symbol that moved off screen cannot flash on a stale price.
+        for symbol in self._cache.keys() - visible:
+            del self._cache[symbol]
+        for symbol in self._last_price.keys() - visible:
+            del self._last_price[symbol]
+        # A row new on screen (mounted, scrolled to, filtered in) learns its price now, so its
+        # next change flashes against what it shows.
+        for symbol in visible - self._last_price.keys():
+            quote = self._feed.get(symbol)
+            if quote is not None:
+                self._last_price[symbol] = quote.last
         for symbol, flash in list(self._flash.items()):
             if flash.until <= mono:
                 del self._flash[symbol]
@@ -138,8 +149,11 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         full = mono - self._last_full >= 1.0  # ages and sparklines move once a second
         if full:
             self._last_full = mono
-        membership = self._version < 0 or any(
-            (s in self._feed) != (s in self._members) for s in changed
+        # Every added or removed symbol is among `changed`: a new one is not a member yet, and
+        # with none new a removal shows as fewer symbols than members.
+        membership = self._version < 0 or (
+            bool(changed)
+            and (not self._members.issuperset(changed) or len(self._feed) != len(self._members))
         )
         self._version = version
         if membership or (full and self.sort_col is not None):
@@ -151,8 +165,25 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
             self._cache.clear()
             self.refresh()
             return
-        for symbol in dirty:
-            self.refresh_line(self._index[symbol] + 1)
+        self._refresh_rows(sorted(self._index[symbol] + 1 for symbol in dirty))
+
+    def _refresh_rows(self, lines: list[int]) -> None:
+        """Repaint `lines` (sorted) with one refresh call: runs of adjacent lines become one
+        region. Textual's refresh_line per row cost ~10 us each in offset and size lookups,
+        most of a pull with 40 rows changed."""
+        if not lines:
+            return
+        top = self.scroll_offset.y
+        width = max(self.virtual_size.width, self.size.width)
+        regions: list[Region] = []
+        start = prev = lines[0]
+        for y in lines[1:]:
+            if y != prev + 1:
+                regions.append(Region(0, start - top, width, prev - start + 1))
+                start = y
+            prev = y
+        regions.append(Region(0, start - top, width, prev - start + 1))
+        self.refresh(*regions)
 
     def _visible_symbols(self) -> set[str]:
         """Symbols whose rows are on screen now (the header takes the first line)."""
