@@ -20,11 +20,14 @@ import pyarrow as pa
 
 from apex_tui.domain.errors import ApexError, StorageError
 from apex_tui.domain.quotes import Tick
+from apex_tui.store.heap import release_free_memory
 from apex_tui.store.repository import Repository
 from apex_tui.store.settings import DataSettings, SinkKindSettings
 from apex_tui.store.ticks import ticks_table
 
 RATE_WINDOW_S = 10.0
+# Freed memory goes back to the OS after writes at most this often (store/heap.py says why).
+TRIM_EVERY_S = 60.0
 MAX_RETRY_DELAY_S = 60.0
 
 
@@ -97,6 +100,7 @@ class Sink:
         self._last_error: str | None = None
         self._errors = 0
         self._flush_requested = False
+        self._trimmed_at = monotonic()
 
     # -- producer side --------------------------------------------------------------------
     def start(self) -> None:
@@ -247,6 +251,10 @@ class Sink:
                 self._room.notify_all()
             for kind, (oldest, table) in work:
                 self._write(kind, oldest, table)
+            now = self._mono()
+            if now - self._trimmed_at >= TRIM_EVERY_S:
+                self._trimmed_at = now
+                release_free_memory()
 
     def _take(self, q: _Queue) -> tuple[float, pa.Table]:
         """Pop a kind's rows (at most flush_rows per file) under the lock."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+import apex_tui.store.sink as sink_module
 from apex_tui.domain.errors import StorageError
 from apex_tui.store.lake import Lake
 from apex_tui.store.repository import Repository, WriteResult
@@ -141,3 +142,28 @@ def test_put_from_a_producer_is_fast_while_the_writer_works(tmp_path: Path) -> N
     # scheduler hiccup on a shared CI core does not decide the test).
     took.sort()
     assert took[int(len(took) * 0.99) - 1] < 0.010
+
+
+def test_hands_freed_memory_back_after_writes_at_most_once_a_minute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trims: list[float] = []
+    clock = [0.0]
+    monkeypatch.setattr(sink_module, "release_free_memory", lambda: trims.append(clock[0]))
+    settings = DataSettings(dir=str(tmp_path / "lake"), flush_rows=1000, flush_interval_s=3600)
+    lake = Lake.open(settings)
+    sink = Sink({"ticks": lake.ticks}, settings, monotonic=lambda: clock[0])
+    sink.start()
+    written = 0
+    for now, trims_after in ((1.0, 0), (30.0, 0), (61.0, 1), (90.0, 1), (125.0, 2)):
+        clock[0] = now
+        sink.put("ticks", tick_table(1000))
+        written += 1000
+
+        # the trim follows the write on the sink's thread: wait for both before time moves
+        def done(rows: int = written, n: int = trims_after) -> bool:
+            return sink.stats().rows_written == rows and len(trims) == n
+
+        wait_for(done)
+    sink.close()
+    assert trims == [61.0, 125.0]  # after the writes, never within 60 s of the last
