@@ -1,13 +1,15 @@
 """Soak: the connector, the sink and the simulator running for N minutes under faults.
 
-    python -m bench.soak [--minutes 30] [--symbols 500] [--fault-every 180] [--smoke]
+    python -m bench.soak [--minutes 30] [--warmup-minutes 13] [--symbols 500]
+                         [--fault-every 180] [--smoke]
 
 The simulator runs in its own thread (as in `apex-tui run`), streaming every symbol; the real
 Connector subscribes them all and the Recorder/Sink writes every tick to a temporary dataset.
 Every `--fault-every` seconds the simulator misbehaves (a dropped connection, a half-open
 stall, IB's 1100/1102 notices, a market data farm outage, in turn). Every few seconds the
 process is sampled: RSS, asyncio tasks, threads, open file descriptors, dataset files. After
-the warm-up (subscribing takes a while at 40 messages/s) each series' slope says whether it
+the warm-up (subscribing takes a while at 40 messages/s; the full soak's warm-up also holds
+the first 10-minute live-bar flush, see BAR_FLUSH_S) each series' slope says whether it
 grows: memory, tasks, threads and descriptors must stay flat; files grow by one ticks file
 per flush and one 1-minute bars file per symbol per minute (bars are partitioned by symbol).
 Not a test: it prints a summary and returns figures, never asserts.
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +31,13 @@ from pathlib import Path
 from apex_tui.broker.connector import Connector
 from apex_tui.broker.settings import BrokerSettings, RequestTimeouts
 from apex_tui.core.recording import Recorder
-from apex_tui.health.probes import LoopLagMonitor, anon_rss_bytes, rss_bytes, slope_per_second
+from apex_tui.health.probes import (
+    LoopLagMonitor,
+    anon_rss_bytes,
+    percentile,
+    rss_bytes,
+    slope_per_second,
+)
 from apex_tui.logging import configure_logging
 from apex_tui.sim.embedded import EmbeddedSimulator
 from apex_tui.sim.server import SimulatorServer
@@ -52,7 +61,13 @@ class SoakConfig:
     flush_interval: float
 
 
-FULL = SoakConfig(seconds=1800, symbols=500, fault_every=180, sample_every=5, warmup=120,
+# Live 1-minute bars are written every 10 minutes (500 files a flush at 500 symbols). The
+# first full-size flush lifts the allocators' high-water mark once (~40 MB of freed memory
+# the process keeps for reuse; Python's own heap stays flat, measured with tracemalloc), so
+# the full soak's warm-up spans one whole flush cycle and the measured 30 minutes hold three
+# more flushes.
+BAR_FLUSH_S = 600.0
+FULL = SoakConfig(seconds=1800 + 780, symbols=500, fault_every=180, sample_every=5, warmup=780,
                   flush_interval=10)  # fmt: skip
 SMOKE = SoakConfig(seconds=20, symbols=40, fault_every=5, sample_every=0.5, warmup=5,
                    flush_interval=1)  # fmt: skip
@@ -86,6 +101,20 @@ class Samples:
 
     def after(self, name: str, warmup: float) -> list[tuple[float, float]]:
         return [(t, v) for t, v in self.series[name] if t >= warmup]
+
+
+class _AllLags(LoopLagMonitor):
+    """Every lag sample of the run, 8 bytes each: the monitor's (time, lag) tuples cost ~110
+    bytes a sample, 0.12 MB/min at 20 samples a second, which the soak then read as the
+    process growing."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(interval=interval, window=1.0)
+        self.every = array("d")
+
+    def record(self, at: float, lag: float) -> None:
+        super().record(at, lag)
+        self.every.append(lag)
 
 
 def _open_fds() -> int:
@@ -134,7 +163,7 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
     )
     connector = Connector(broker, on_tick=recorder.on_tick)
     connector.bars.on_bar(recorder.on_bar, 60)
-    lag = LoopLagMonitor(interval=0.05, window=cfg.seconds + 60)
+    lag = _AllLags(interval=0.05)
     samples = Samples()
     faults: list[str] = []
     started = loop.time()
@@ -145,7 +174,10 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
         lag.start()
         await connector.start()
         next_fault = cfg.fault_every
-        warm_flushes = [cfg.warmup * k / 4 for k in (1, 2, 3)]
+        # A warm-up shorter than a live-bar flush cycle (make bench's 5-minute soak) forces
+        # three small flushes instead, to pay the data stack's first-write costs before it ends.
+        short = cfg.warmup < BAR_FLUSH_S + 60
+        warm_flushes = [cfg.warmup * k / 4 for k in (1, 2, 3)] if short else []
         fds_at_warmup: dict[str, str] | None = None
         while (now := loop.time() - started) < cfg.seconds:
             samples.add(
@@ -162,8 +194,7 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
             if warm_flushes and now >= warm_flushes[0]:
                 # The data stack's first writes cost a one-time step of memory (code pages of
                 # pyarrow/polars, allocator arenas, thread pools: ~90 MB for 500 symbols' bars,
-                # settling by the third flush). Live bars flush every 10 minutes, so without
-                # this the steps would land inside the measured window and read as a slope.
+                # settling by the third flush).
                 warm_flushes.pop(0)
                 await asyncio.to_thread(sink.flush)
             if now >= next_fault:
@@ -192,8 +223,8 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
         "streaming": streaming,
         "rows": stats.rows_written,
         "dropped": stats.dropped_rows,
-        "lag_p99": lag.p99(),
-        "lag_max": max(lag.lags(), default=0.0),
+        "lag_p99": percentile(lag.every, 99),
+        "lag_max": max(lag.every, default=0.0),
     }
 
 
@@ -289,7 +320,18 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--minutes", type=float, default=FULL.seconds / 60)
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=(FULL.seconds - FULL.warmup) / 60,
+        help="measured minutes, after the warm-up",
+    )
+    parser.add_argument(
+        "--warmup-minutes",
+        type=float,
+        default=FULL.warmup / 60,
+        help="minutes before measuring (default: one live-bar flush cycle and 3 minutes)",
+    )
     parser.add_argument("--symbols", type=int, default=FULL.symbols)
     parser.add_argument("--fault-every", type=float, default=FULL.fault_every, help="seconds")
     parser.add_argument("--smoke", action="store_true", help="~20 s, 40 symbols")
@@ -298,9 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         cfg = SMOKE
     else:
-        seconds = args.minutes * 60
-        cfg = SoakConfig(seconds, args.symbols, args.fault_every, FULL.sample_every,
-                         min(FULL.warmup, seconds / 4), FULL.flush_interval)  # fmt: skip
+        warmup = args.warmup_minutes * 60
+        cfg = SoakConfig(warmup + args.minutes * 60, args.symbols, args.fault_every,
+                         FULL.sample_every, warmup, FULL.flush_interval)  # fmt: skip
     started, log = time.perf_counter(), list[str]()
     figures = run(args.smoke, cfg, log)
     for f in figures:
@@ -311,7 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.__main__ import render  # noqa: PLC0415  (the report format of make bench)
 
         every = f"a fault every {cfg.fault_every:g} s"
-        title = f"soak: {cfg.seconds / 60:g} min, {cfg.symbols} symbols, {every}"
+        measured = (cfg.seconds - cfg.warmup) / 60
+        title = (
+            f"soak: {measured:g} min measured after {cfg.warmup / 60:g} min of warm-up, "
+            f"{cfg.symbols} symbols, {every}"
+        )
         command = "python -m bench.soak " + " ".join(argv if argv is not None else sys.argv[1:])
         report = render({title: figures}, args.smoke, time.perf_counter() - started, command)
         args.out.write_text(report + "\n## Log\n\n```\n" + "\n".join(log) + "\n```\n")
