@@ -7,7 +7,6 @@ or when `flush(now)` finds its bucket over.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from math import isnan
@@ -15,6 +14,7 @@ from math import isnan
 import structlog
 
 from apex_tui.domain.quotes import BarRecord, Tick
+from apex_tui.market.bar_ring import BarRing, ClosedBar
 
 log = structlog.get_logger(__name__)
 
@@ -24,12 +24,16 @@ BarListener = Callable[[int, BarRecord], None]
 TIMEFRAMES = (1, 60)  # seconds
 
 
-class _Building:
+class _Building(ClosedBar):
     """The bar under construction for one symbol and timeframe."""
 
-    __slots__ = ("bucket", "close", "count", "high", "low", "open", "volume")
+    __slots__ = ()
 
     def __init__(self, bucket: int, price: float) -> None:
+        self.start(bucket, price)
+
+    def start(self, bucket: int, price: float) -> None:
+        """Begin the bar of `bucket` at `price` (a builder is reused bar after bar)."""
         self.bucket = bucket
         self.open = self.high = self.low = self.close = price
         self.volume = 0.0
@@ -54,7 +58,7 @@ class BarAggregator:
         self._keep_seconds = keep_seconds
         self._timeframes = timeframes
         self._building: dict[str, list[_Building | None]] = {}  # per timeframe, in order
-        self._closed: dict[tuple[str, int], deque[_Building]] = {}
+        self._closed: dict[tuple[str, int], BarRing] = {}
         self._last_volume: dict[str, float] = {}
         # timeframe -> listeners of its bars: a record is built only for a timeframe someone
         # listens to (500 one-second bars close every second; nobody listens to those today)
@@ -101,11 +105,11 @@ class BarAggregator:
         for i, tf in enumerate(self._timeframes):
             bucket = epoch - epoch % tf
             bar = building[i]
-            if bar is not None and bucket > bar.bucket:
-                self._close(symbol, tf, bar)
-                bar = None
             if bar is None:
                 bar = building[i] = _Building(bucket, price)
+            elif bucket > bar.bucket:
+                self._close(symbol, tf, bar)
+                bar.start(bucket, price)  # the ring copied the closed bar's numbers
             elif bucket < bar.bucket:
                 continue  # a late tick for a bar already closed: ignored
             if price > bar.high:
@@ -117,7 +121,7 @@ class BarAggregator:
             bar.count += 1
 
     @staticmethod
-    def _record(symbol: str, bar: _Building) -> BarRecord:
+    def _record(symbol: str, bar: ClosedBar) -> BarRecord:
         return BarRecord(
             symbol=symbol,
             time=datetime.fromtimestamp(bar.bucket, UTC),
@@ -130,13 +134,12 @@ class BarAggregator:
         )
 
     def _close(self, symbol: str, tf: int, bar: _Building) -> None:
-        # A closed bar is never touched again, so the ring keeps the builder itself and
-        # BarRecords are made only when read (hundreds of 1 s bars close every second).
+        # The ring copies the bar's numbers; BarRecords are made only when read (hundreds of
+        # 1 s bars close every second).
         key = (symbol, tf)
         ring = self._closed.get(key)
         if ring is None:
-            keep = self._keep_seconds if tf == 1 else self._keep
-            ring = self._closed[key] = deque(maxlen=keep)
+            ring = self._closed[key] = BarRing(self._keep_seconds if tf == 1 else self._keep)
         ring.append(bar)
         self.version += 1
         listeners = self._listeners.get(tf)
@@ -161,8 +164,8 @@ class BarAggregator:
 
     def closes(self, symbol: str, timeframe: int = 60, n: int = 30) -> list[float]:
         """The last `n` closes, oldest first (for sparklines)."""
-        ring = self._closed.get((symbol, timeframe), ())
-        return [b.close for b in list(ring)[-n:]]
+        ring = self._closed.get((symbol, timeframe))
+        return [] if ring is None else ring.closes(n)
 
     def forget(self, symbol: str) -> None:
         """Drop every bar of a symbol removed from the watchlist."""
