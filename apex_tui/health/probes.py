@@ -24,6 +24,26 @@ def slope_per_second(samples: Sequence[tuple[float, float]]) -> float:
     return sum((t - mean_t) * (v - mean_v) for t, v in samples) / var
 
 
+def robust_slope_per_second(samples: Sequence[tuple[float, float]]) -> float:
+    """Theil-Sen slope: the median of the slopes between every pair of samples.
+
+    A trend that a few transient spikes cannot tilt (up to ~29 % of the samples may be
+    outliers), where least squares follows a spike that happens to fall at either end.
+    Quadratic in the samples: meant for a few hundred, as a soak takes.
+    """
+    slopes = sorted(
+        (v2 - v1) / (t2 - t1)
+        for i, (t1, v1) in enumerate(samples)
+        for t2, v2 in samples[i + 1 :]
+        if t2 != t1
+    )
+    n = len(slopes)
+    if n == 0:
+        return 0.0
+    mid = n // 2
+    return slopes[mid] if n % 2 else (slopes[mid - 1] + slopes[mid]) / 2
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile (pct in 0..100); 0 for no values."""
     if not values:

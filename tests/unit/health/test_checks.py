@@ -25,7 +25,12 @@ from apex_tui.health.checks import (
     SinkView,
 )
 from apex_tui.health.model import CheckResult, Status
-from apex_tui.health.probes import LoopLagMonitor, percentile, slope_per_second
+from apex_tui.health.probes import (
+    LoopLagMonitor,
+    percentile,
+    robust_slope_per_second,
+    slope_per_second,
+)
 from apex_tui.health.runner import HealthRunner
 
 T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -205,3 +210,16 @@ def test_statistics_helpers() -> None:
     assert percentile([float(i) for i in range(1, 101)], 99) == 99.0
     assert percentile([], 99) == 0.0
     assert math.isclose(percentile([3.0], 50), 3.0)
+
+
+def test_robust_slope_follows_the_trend_not_a_spike_at_the_end() -> None:
+    # Flat at 100 for 50 samples with a transient +40 over the last three (a flush caught
+    # at the end of a run): least squares reads growth, the robust slope reads none.
+    flat = [(float(t), 100.0) for t in range(50)] + [(50.0, 140.0), (51.0, 140.0), (52.0, 140.0)]
+    assert slope_per_second(flat) > 0.15
+    assert robust_slope_per_second(flat) == 0.0
+    rising = [(float(t), 3.0 * t + (40.0 if t % 10 == 0 else 0.0)) for t in range(40)]
+    assert robust_slope_per_second(rising) == pytest.approx(3.0)
+    assert robust_slope_per_second([(0.0, 5.0), (1.0, 7.0)]) == pytest.approx(2.0)
+    assert robust_slope_per_second([(0.0, 5.0), (0.0, 9.0)]) == 0.0
+    assert robust_slope_per_second([]) == 0.0
