@@ -31,6 +31,7 @@ from apex_tui.tui.panes.signals import SignalsPane
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from apex_tui.tui.screens.flags import FlagsScreen, flag_bindings, request_toggle
 from apex_tui.tui.screens.help import HelpScreen
+from apex_tui.tui.screens.main_screen import MainScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
 from apex_tui.tui.widgets.command_bar import CommandBar
 from apex_tui.tui.widgets.status_bar import StatusBar
@@ -142,6 +143,9 @@ class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Lets the stylesheet resolve $bid etc. even under a built-in fallback theme.
         return dict(APP_VARIABLES)
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(id="_default")  # its compositor renders only what a frame shows
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.engine)

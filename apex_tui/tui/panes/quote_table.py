@@ -357,7 +357,9 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
             elif col.key == "last" and flash is not None:
                 style = base + self._style("flash-up" if flash.up else "flash-down")
             for piece, piece_style in ((text, style), (gap, base)):
-                if styles and styles[-1] == piece_style:
+                # Identity, not ==: the styles come from `_style` and Rich's cached Style
+                # addition, so equal ones are the same object, and Style.__eq__ hashes both.
+                if styles and styles[-1] is piece_style:
                     texts[-1] += piece
                 else:
                     texts.append(piece)

@@ -66,4 +66,5 @@ class StatusBar(Horizontal):
                 health.update(f"health {_HEALTH_MARK[overall]} {overall.label}")
                 health.set_classes(_HEALTH_CLASS[overall])
         now = self._engine.clock.now()
-        self.query_one("#clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S UTC"))
+        # A fixed-width text: no layout pass for it (the whole screen is arranged otherwise).
+        self.query_one("#clock", Static).update(now.strftime("%Y-%m-%d %H:%M:%S UTC"), layout=False)
