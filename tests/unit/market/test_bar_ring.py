@@ -23,6 +23,7 @@ def test_keeps_the_last_capacity_bars_oldest_first_across_wraparound() -> None:
     for k in range(1, 4):
         ring.append(bar(k))
     assert [b.bucket for b in ring] == [60, 120, 180] and len(ring) == 3
+    assert ring.closes(2) == [2.125, 3.125] and ring.closes(9) == [1.125, 2.125, 3.125]
     for k in range(4, 13):
         ring.append(bar(k))
     assert list(ring) == [bar(k) for k in range(8, 13)]
