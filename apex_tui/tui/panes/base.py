@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -22,6 +23,7 @@ class Pane(Polling, Vertical, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = f"{self.NUMBER} {self.TITLE}"
+        self._heights: dict[int, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(self.EMPTY, classes="empty-state")
@@ -32,4 +34,17 @@ class Pane(Polling, Vertical, can_focus=True):
 
     def set_empty(self, message: str) -> None:
         """Show `message` as the pane's empty state."""
-        self.query_one(".empty-state", Static).update(message)
+        empty = self.query_one(".empty-state", Static)
+        self._heights.pop(id(empty), None)  # its height is not known: `show` lays out next time
+        empty.update(message)
+
+    def show(self, widget: Static, content: VisualType, lines: int) -> None:
+        """Put `content` in `widget`; lay the screen out again only if its height changed.
+
+        `lines` is how many lines `content` renders to (tables built with no_wrap columns: one
+        line per row plus the header). A layout pass arranges the whole screen (~4 ms at
+        120x40), and the Positions pane redraws with every mark, several times a second.
+        """
+        layout = self._heights.get(id(widget)) != lines
+        self._heights[id(widget)] = lines
+        widget.update(content, layout=layout)

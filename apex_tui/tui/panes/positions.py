@@ -108,8 +108,10 @@ class PositionsPane(Pane):
             return
         table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
         for title in ("Order", "Side", "Qty", "Filled", "Price", "State"):
-            table.add_column(title, justify="left" if title in ("Order", "State") else "right")
-        for i, o in enumerate([*working, *reversed(done)]):
+            left = title in ("Order", "State")
+            table.add_column(title, justify="left" if left else "right", no_wrap=True)
+        shown = [*working, *reversed(done)]
+        for i, o in enumerate(shown):
             price = "MKT" if o.spec.limit_price is None else f"{o.spec.limit_price:,.2f}"
             ref = Text(f"{o.spec.symbol} {o.order_ref[:8]}")
             if i == self.cursor and i < len(working) and self.has_focus:
@@ -124,7 +126,7 @@ class PositionsPane(Pane):
                 Text(o.state.value, style=style),
                 style=style,
             )
-        widget.update(table)
+        self.show(widget, table, len(shown) + 1)
 
     def on_mount(self) -> None:
         self.pull()  # settle the empty state before the first frame, not a timer tick later
@@ -166,16 +168,17 @@ class PositionsPane(Pane):
         line.append(money(account.buying_power))
         line.append("  Day P&L ", style="dim")
         line.append_text(self._signed_text(account.day_pnl))
-        strip.update(line)
+        self.show(strip, line, 1)
         positions = [p for p in feed.positions() if p.qty != 0]
         empty.display = not positions
         table_widget.display = bool(positions)
         if not positions:
-            empty.update("No positions.")
+            self.show(empty, "No positions.", 1)
             return
         table = Table(box=None, expand=True, pad_edge=False, header_style="bold")
         for title in ("Symbol", "Qty", "Avg", "Last", "Mkt val", "Unrl", "Real", "%NL"):
-            table.add_column(title, justify="left" if title == "Symbol" else "right")
+            left = title == "Symbol"
+            table.add_column(title, justify="left" if left else "right", no_wrap=True)
         for p in sorted(positions, key=lambda p: p.symbol):
             table.add_row(
                 p.symbol,
@@ -187,4 +190,4 @@ class PositionsPane(Pane):
                 self._signed_text(p.realized_today),
                 "—" if math.isnan(p.pct_net_liq) else f"{p.pct_net_liq:.1f}%",
             )
-        table_widget.update(table)
+        self.show(table_widget, table, len(positions) + 1)

@@ -100,4 +100,5 @@ class RiskPane(Pane):
             for alert in alerts:
                 state = "armed" if alert.armed else f"fired {alert.fired}x"
                 table.add_row(f"alert #{alert.id}", alert.describe(), state)
-        self.query_one("#risk-table", Static).update(table)
+        lines = len(usage) + (len(alerts) + 1 if alerts else 0)  # no_wrap: a line per row
+        self.show(self.query_one("#risk-table", Static), table, lines)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -67,3 +69,25 @@ async def test_a_fill_appears_in_the_positions_pane(tmp_path: Path) -> None:
         assert " 7 " in f" {table_text()} "
         orders = text_of(pane.query_one("#orders-table", Static))
         assert "FILLED" in orders
+
+        # Marks move the rows several times a second; the pane redraws them without laying
+        # the whole screen out again (its tables keep their height).
+        layouts: list[str] = []
+        seen: set[str] = set()
+        update = Static.update
+
+        def spy(widget: Static, content: Any = "", *, layout: bool = True) -> None:
+            if layout and pane in widget.ancestors:
+                layouts.append(widget.id or "")
+            update(widget, content, layout=layout)
+
+        def moved_three_times() -> bool:
+            seen.add(table_text())
+            return len(seen) >= 4
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Static, "update", spy)
+            await wait_for(pilot, moved_three_times, "the marks to move the row three times")
+        assert layouts == []
+        rows = [line for line in table_text().splitlines() if line.strip()]
+        assert pane.query_one("#positions-table", Static).size.height == len(rows)
