@@ -73,21 +73,24 @@ async def test_a_fill_appears_in_the_positions_pane(tmp_path: Path) -> None:
         # Marks move the rows several times a second; the pane redraws them without laying
         # the whole screen out again (its tables keep their height).
         layouts: list[str] = []
-        seen: set[str] = set()
+        redraws: list[str] = []
         update = Static.update
 
         def spy(widget: Static, content: Any = "", *, layout: bool = True) -> None:
-            if layout and pane in widget.ancestors:
-                layouts.append(widget.id or "")
+            if pane in widget.ancestors:
+                redraws.append(widget.id or "")
+                if layout:
+                    layouts.append(widget.id or "")
             update(widget, content, layout=layout)
-
-        def moved_three_times() -> bool:
-            seen.add(table_text())
-            return len(seen) >= 4
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(Static, "update", spy)
-            await wait_for(pilot, moved_three_times, "the marks to move the row three times")
+            await wait_for(
+                pilot,
+                lambda: redraws.count("positions-table") >= 3,
+                "three redraws of the row",
+                within=30,
+            )
         assert layouts == []
         rows = [line for line in table_text().splitlines() if line.strip()]
         assert pane.query_one("#positions-table", Static).size.height == len(rows)
