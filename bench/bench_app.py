@@ -166,7 +166,7 @@ def _make_app(overrides: dict[str, dict[str, Any]]) -> Any:
     from apex_tui.tui.app import ApexApp  # noqa: PLC0415
 
     engine = Engine(load_settings(None, overrides), clock=SystemClock())
-    app = ApexApp(engine, autostart=True)
+    app = ApexApp(engine, autostart=True, freeze_heap=True)  # as `apex-tui run` builds it
     app.animation_level = "none"
     return app
 

@@ -17,6 +17,7 @@ from apex_tui.core.error_notifier import ErrorNotifier
 from apex_tui.core.hot_reload import ConfigWatcher
 from apex_tui.core.signal_service import shadow_feed
 from apex_tui.domain.errors import ApexError
+from apex_tui.gc_policy import freeze_startup_heap
 from apex_tui.logging import get_logger, log_tail
 from apex_tui.tui.commands import CommandMixin
 from apex_tui.tui.config_reload import ConfigReloadMixin
@@ -112,10 +113,12 @@ class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
         autostart: bool = True,
         config_path: Path | None = None,
         cli_overrides: Mapping[str, Any] | None = None,
+        freeze_heap: bool = False,
     ) -> None:
         super().__init__()
         self.engine = engine
         self._autostart = autostart
+        self._freeze_heap = freeze_heap  # see apex_tui/gc_policy.py
         self._config_path = config_path
         self._log_version = log_tail().version
         self._cli_overrides = dict(cli_overrides or {})
@@ -200,6 +203,8 @@ class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
             self.notify(str(exc), title="Could not start", severity="error", timeout=30)
             return
         self.attach_panes()
+        if self._freeze_heap:  # everything that lives as long as the process now exists
+            freeze_startup_heap()
 
     def attach_panes(self) -> None:
         """Point the panes at the Engine's live stores."""

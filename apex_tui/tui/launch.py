@@ -55,7 +55,7 @@ def launch_tui(
 
 async def _run(engine: Engine, config_path: Path | None, cli_overrides: Mapping[str, Any]) -> None:
     # One loop for the app and the connector: ib_async runs on the UI's loop.
-    app = ApexApp(engine, config_path=config_path, cli_overrides=cli_overrides)
+    app = ApexApp(engine, config_path=config_path, cli_overrides=cli_overrides, freeze_heap=True)
     try:
         await app.run_async()
     finally:
