@@ -59,28 +59,21 @@ class BarRing:
         if self._size < self._capacity:
             self._size += 1
 
-    def _slots(self, n: int) -> Iterator[int]:
-        """Offsets of the last `n` bars, oldest first."""
-        n = min(n, self._size)
-        start = (self._next - n) % self._capacity
-        for k in range(n):
-            yield ((start + k) % self._capacity) * _WIDTH
+    def _column(self, k: int) -> array[float]:
+        """Field `k` of every kept bar, oldest first."""
+        # Array slices run in C: the Quotes pane asks for ten closes on every row it redraws,
+        # dozens of times a second, and a Python loop over the slots cost ~15 us a call.
+        column = self._data[k::_WIDTH]  # every slot's field k, in slot order
+        if self._size < self._capacity:  # not yet wrapped: slots 0.._size-1 are in order
+            return column[: self._size]
+        return column[self._next :] + column[: self._next]
 
     def __iter__(self) -> Iterator[ClosedBar]:
-        d = self._data
-        for i in self._slots(self._size):
-            yield ClosedBar(
-                int(d[i]), d[i + 1], d[i + 2], d[i + 3], d[i + 4], d[i + 5], int(d[i + 6])
-            )
+        for bucket, open_, high, low, close, volume, count in zip(
+            *(self._column(k) for k in range(_WIDTH)), strict=True
+        ):
+            yield ClosedBar(int(bucket), open_, high, low, close, volume, int(count))
 
     def closes(self, n: int) -> list[float]:
         """The last `n` closes, oldest first."""
-        # Array slices run in C: the Quotes pane asks for ten closes on every row it redraws,
-        # dozens of times a second, and a Python loop over the slots cost ~15 us a call.
-        if n <= 0 or not self._size:
-            return []
-        column = self._data[4::_WIDTH]  # every slot's close, in slot order
-        if self._size < self._capacity:  # not yet wrapped: slots 0.._size-1 are in order
-            return column[max(0, self._size - n) : self._size].tolist()
-        ordered = column[self._next :] + column[: self._next]
-        return ordered[-n:].tolist()
+        return self._column(4)[-n:].tolist() if n > 0 else []
