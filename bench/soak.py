@@ -231,15 +231,44 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
     }
 
 
+@dataclass(frozen=True)
+class SeriesStats:
+    """One series after the warm-up: its ends, peak, least-squares and robust slopes."""
+
+    first: float
+    last: float
+    peak: float
+    lsq_per_min: float
+    trend_per_min: float  # Theil-Sen
+
+
+def _stats(samples: Samples, warmup: float) -> dict[str, SeriesStats]:
+    """Every series that has samples after the warm-up."""
+    stats: dict[str, SeriesStats] = {}
+    for name in SERIES:
+        kept = samples.after(name, warmup)
+        if kept:
+            stats[name] = SeriesStats(
+                first=kept[0][1],
+                last=kept[-1][1],
+                peak=max(v for _, v in kept),
+                lsq_per_min=slope_per_second(kept) * 60,
+                trend_per_min=robust_slope_per_second(kept) * 60,
+            )
+    return stats
+
+
 def _figures(cfg: SoakConfig, result: dict[str, object], smoke: bool) -> list[Figure]:
     samples = result["samples"]
     assert isinstance(samples, Samples)
-    per_min = {n: slope_per_second(samples.after(n, cfg.warmup)) * 60 for n in SERIES}
+    stats = _stats(samples, cfg.warmup)
+    empty = SeriesStats(0.0, 0.0, 0.0, 0.0, 0.0)
+    per_min = {n: stats.get(n, empty).lsq_per_min for n in SERIES}
     # Memory is judged on its robust trend: a live-bar flush lifts it for under a minute
     # (until the sink's next heap trim), and least squares reads such a spike at either end
     # of the window as growth. The least-squares slope and the peak are shown beside it.
-    trend = {n: robust_slope_per_second(samples.after(n, cfg.warmup)) * 60 for n in MEMORY}
-    peak = {n: max((v for _, v in samples.after(n, cfg.warmup)), default=0.0) for n in MEMORY}
+    trend = {n: stats.get(n, empty).trend_per_min for n in MEMORY}
+    peak = {n: stats.get(n, empty).peak for n in MEMORY}
     faults = result["faults"]
     assert isinstance(faults, list)
     # Ticks: one file per flush (partitioned by date). Live 1-minute bars are partitioned by
@@ -286,15 +315,10 @@ def summary(cfg: SoakConfig, result: dict[str, object]) -> str:
     samples = result["samples"]
     assert isinstance(samples, Samples)
     lines = [f"{'series':<10}{'first':>10}{'last':>10}{'peak':>10}{'lsq/min':>10}{'trend/min':>10}"]
-    for name in SERIES:
-        kept = samples.after(name, cfg.warmup)
-        if not kept:
-            continue
-        lsq = slope_per_second(kept) * 60
-        trend = robust_slope_per_second(kept) * 60
-        peak = max(v for _, v in kept)
+    for name, st in _stats(samples, cfg.warmup).items():
         lines.append(
-            f"{name:<10}{kept[0][1]:>10.1f}{kept[-1][1]:>10.1f}{peak:>10.1f}{lsq:>10.3f}{trend:>10.3f}"
+            f"{name:<10}{st.first:>10.1f}{st.last:>10.1f}{st.peak:>10.1f}"
+            f"{st.lsq_per_min:>10.3f}{st.trend_per_min:>10.3f}"
         )
     # The memory series minute by minute (median and peak of the minute's samples): a step
     # at a flush, a spike and a steady climb can fit the same slope; the series tells them apart.
