@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from apex_tui.core.trading import TradingDesk
@@ -28,6 +27,7 @@ from apex_tui.orders.approvals import ProposalStatus
 from apex_tui.orders.proposal import Proposal
 from apex_tui.risk.engine import RiskDecision
 from apex_tui.risk.views import reference_price
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
 
 def _money(x: float) -> str:
@@ -43,7 +43,7 @@ def _amount(x: float) -> str:
     return f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3f}"
 
 
-class ApprovalCard(ModalScreen[None]):
+class ApprovalCard(CockpitModal[None]):
     """One proposal, checked live; the trader decides."""
 
     # Nothing takes focus on open: `y`, `n`, `e` must reach the card, not the hidden prompt.
@@ -51,7 +51,8 @@ class ApprovalCard(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "approve", "Approve", tooltip="Approve: re-check risk, then send once"),
-        Binding("n", "reject", "Reject", tooltip="Reject the proposal (optional reason)"),
+        Binding("n", "reject", "Reject", tooltip="Reject the proposal now (nothing is sent)"),
+        Binding("r", "reject_why", "Reject…", tooltip="Reject with a reason for the journal"),
         Binding("e", "edit", "Edit", tooltip="Edit quantity and price (re-checked)"),
         Binding("escape", "close", "Close", tooltip="Close the card; the proposal stays pending"),
     ]
@@ -117,7 +118,10 @@ class ApprovalCard(ModalScreen[None]):
         )
         self.query_one("#card-whatif", Static).update(self._what_if_text())
         self.query_one("#card-all", Static).update(self._all_text())
-        keys = "[b]y[/b] approve  [b]n[/b] reject  [b]e[/b] edit  [b]esc[/b] close"
+        keys = (
+            "[b]y[/b] approve  [b]n[/b] reject  [b]r[/b] reject with reason  [b]e[/b] edit"
+            "  [b]esc[/b] close"
+        )
         if status is not ProposalStatus.PENDING:
             keys = "[b]esc[/b] close"
         self.query_one("#card-keys", Static).update(keys)
@@ -236,8 +240,26 @@ class ApprovalCard(ModalScreen[None]):
             self.dismiss(None)
 
     def action_reject(self) -> None:
+        """Reject at once. A reason prompt behind `n` took whatever the trader typed next (a
+        `:buy ...` meant for the command line became the rejection's reason, and the order it
+        asked for was never proposed); a reason is asked for only on `r`."""
         if self._desk.queue.status(self._pid) is ProposalStatus.PENDING:
-            self._open_prompt("reject", "reason (optional), enter to reject")
+            self._reject("")
+
+    def action_reject_why(self) -> None:
+        if self._desk.queue.status(self._pid) is ProposalStatus.PENDING:
+            self._open_prompt("reject", "reason for the journal, enter to reject, esc to keep")
+
+    def _reject(self, reason: str) -> None:
+        try:
+            self._desk.queue.reject(self._pid, reason)
+        except ApexError as exc:  # expired or decided meanwhile
+            self.app.notify(str(exc), title="Not rejected", severity="error", timeout=8)
+            self.refresh_card()
+            return
+        shown = f": {reason}" if reason else ""
+        self.app.notify(f"Proposal {self._pid} rejected{shown}", timeout=4)
+        self._dismiss_once()
 
     def action_edit(self) -> None:
         if self._desk.queue.status(self._pid) is ProposalStatus.PENDING:
@@ -273,9 +295,7 @@ class ApprovalCard(ModalScreen[None]):
         self._close_prompt()
         try:
             if mode == "reject":
-                self._desk.queue.reject(self._pid, value)
-                self.app.notify(f"Proposal {self._pid} rejected", timeout=4)
-                self._dismiss_once()
+                self._reject(value)
                 return
             if mode == "edit":
                 qty, price = parse_edit(value)

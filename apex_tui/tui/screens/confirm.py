@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(CockpitModal[bool]):
     """Shows a question and the reasons; `y` confirms, `n` or `escape` cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

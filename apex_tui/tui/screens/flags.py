@@ -15,11 +15,11 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from apex_tui.domain.errors import ApexError, ConfirmationRequired
 from apex_tui.flags import FlagBoard, FlagChange
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 from apex_tui.tui.screens.typed_confirm import TypedConfirmScreen
 
 TOGGLE_ACTION = "toggle_flag"
@@ -97,7 +97,7 @@ def request_toggle(
     applied(change)
 
 
-class FlagsScreen(ModalScreen[None]):
+class FlagsScreen(CockpitModal[None]):
     """Lists the flags; `space` toggles the selected one; `escape` or `f` closes."""
 
     DEFAULT_CSS = """

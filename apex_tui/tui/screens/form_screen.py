@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Input
+
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
 R = TypeVar("R")
 
 
-class FormScreen(ModalScreen[R | None]):
+class FormScreen(CockpitModal[R | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without starting a job"),
         Binding("ctrl+s", "submit", "Start", tooltip="Start the job"),

@@ -8,13 +8,13 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from apex_tui.health.model import CheckResult
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
 
-class HealthDetailScreen(ModalScreen[None]):
+class HealthDetailScreen(CockpitModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "dismiss", "Close", tooltip="Close the check's details"),
     ]

@@ -10,14 +10,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from apex_tui.flags import FlagBoard
 from apex_tui.tui.key_groups import all_key_rows
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(CockpitModal[None]):
     """Lists every key; `escape`, `?` or `q` closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

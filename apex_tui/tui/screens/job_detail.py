@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from apex_tui.core.backfill import JobView
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
 if TYPE_CHECKING:
     from apex_tui.tui.panes.jobs import JobsFeed
@@ -22,7 +22,7 @@ _STATUS_VAR = {"done": "state-ok", "gap": "state-warn", "failed": "state-bad", "
 MAX_ROWS = 500  # a year of 1-minute bars is ~250 requests per symbol; the rest is summarized
 
 
-class JobDetailScreen(ModalScreen[None]):
+class JobDetailScreen(CockpitModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "close", "Close", tooltip="Close the job's details"),
     ]

@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from apex_tui.tui.screens.cockpit_modal import CockpitModal
 
-class TypedConfirmScreen(ModalScreen[str | None]):
+
+class TypedConfirmScreen(CockpitModal[str | None]):
     """Returns what was typed (the caller checks it against the phrase), or None on escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

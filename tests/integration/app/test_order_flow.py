@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from apex_tui.orders.approvals import ProposalStatus
 from apex_tui.orders.state_machine import OrderState
 from apex_tui.risk.states import TradingState
+from apex_tui.tui.app import ApexApp
 from apex_tui.tui.screens.approval_card import ApprovalCard
 from apex_tui.tui.screens.confirm import ConfirmScreen
 from apex_tui.tui.widgets.command_bar import CommandBar
@@ -19,6 +23,15 @@ MKT_ALLOWED = {"allow_market_orders": True}
 
 def journal_kinds(path: Path) -> list[str]:
     return [json.loads(line)["kind"] for line in path.read_text().splitlines()]
+
+
+async def open_card(app: ApexApp, pilot: Pilot[Any], command: str) -> ApprovalCard:
+    """Type `command` on the command line; the approval card it opens."""
+    await pilot.press("colon", *command, "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), f"a card for {command}")
+    card = app.screen
+    assert isinstance(card, ApprovalCard)
+    return card
 
 
 async def test_buy_market_from_the_command_line_to_a_position(tmp_path: Path) -> None:
@@ -46,10 +59,7 @@ async def test_a_double_keypress_sends_one_order(tmp_path: Path) -> None:
     async with live_app(tmp_path, risk=MKT_ALLOWED) as (app, pilot):
         desk = app.engine.desk
         assert desk is not None
-        await pilot.press("colon", *"buy 5 MSFT mkt", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalCard), "the approval card")
-        card = app.screen
-        assert isinstance(card, ApprovalCard)
+        card = await open_card(app, pilot, "buy 5 MSFT mkt")
         pid = card.proposal.id
         await pilot.press("y", "y")
         card.action_approve()  # a third, programmatic approve: still one order
@@ -62,6 +72,37 @@ async def test_a_double_keypress_sends_one_order(tmp_path: Path) -> None:
         assert len(desk.manager.orders()) == 1
         submits = journal_kinds(tmp_path / "journal.jsonl").count("order_submit")
         assert submits == 1
+
+
+def rejection_reasons(path: Path) -> list[str]:
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    return [r["reason"] for r in records if r["kind"] == "rejection"]
+
+
+async def test_n_rejects_at_once_and_what_is_typed_next_is_a_command(tmp_path: Path) -> None:
+    async with live_app(tmp_path, risk=MKT_ALLOWED) as (app, pilot):
+        desk = app.engine.desk
+        assert desk is not None
+        first = (await open_card(app, pilot, "buy 10 AAPL mkt")).proposal.id
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ApprovalCard), "card closed")
+        assert desk.queue.status(first) is ProposalStatus.REJECTED
+        # Typed straight after `n`: a new command, not the rejection's reason.
+        second = await open_card(app, pilot, "buy 5 MSFT mkt")
+        assert second.proposal.symbol == "MSFT" and second.proposal.qty == 5
+        assert not desk.manager.orders(), "a rejection sends nothing"
+        assert rejection_reasons(tmp_path / "journal.jsonl") == ["rejected by trader"]
+
+
+async def test_r_rejects_with_the_reason_typed(tmp_path: Path) -> None:
+    async with live_app(tmp_path, risk=MKT_ALLOWED) as (app, pilot):
+        desk = app.engine.desk
+        assert desk is not None
+        pid = (await open_card(app, pilot, "buy 10 AAPL mkt")).proposal.id
+        await pilot.press("r", *"too big", "enter")
+        await wait_for(pilot, lambda: desk.queue.status(pid) is ProposalStatus.REJECTED, "reject")
+        assert not isinstance(app.screen, ApprovalCard)
+        assert rejection_reasons(tmp_path / "journal.jsonl") == ["too big"]
 
 
 async def test_bad_command_is_answered_inline(tmp_path: Path) -> None:
