@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
 from rich.table import Table
 from textual.widgets import Static
 
+from apex_tui.health.model import CheckResult, Status
 from apex_tui.tui.panes.health import HealthPane
 from apex_tui.tui.screens.health_detail import HealthDetailScreen
-from tests.tui.health_fixtures import HealthApp, filled_board
+from tests.tui.health_fixtures import T0, HealthApp, filled_board
 
 
 async def test_enter_opens_the_selected_checks_history() -> None:
@@ -47,3 +53,32 @@ async def test_cursor_stays_inside_the_list() -> None:
         await pilot.press(*["down"] * 12)
         selected = pane.selected()
         assert pane.cursor == 6 and selected is not None and selected.name == "event loop"
+
+
+async def test_a_new_round_redraws_without_a_layout_unless_checks_come_or_go() -> None:
+    board = filled_board()
+    app = HealthApp(board)
+    async with app.run_test(size=(80, 16)) as pilot:
+        pane = app.query_one(HealthPane)
+        table = pane.query_one("#health-table", Static)
+        await pilot.pause()
+        layouts: list[bool] = []
+        update = Static.update
+
+        def spy(widget: Static, content: Any = "", *, layout: bool = True) -> None:
+            if widget is table:
+                layouts.append(layout)
+            update(widget, content, layout=layout)
+
+        later = T0 + timedelta(minutes=5)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Static, "update", spy)
+            for result in board.results():  # the same seven checks, new values
+                board.record(replace(result, value=f"{result.value}!", time=later))
+            pane.pull()
+            assert layouts == [False], "a round with the same checks needs no screen layout"
+            board.record(CheckResult("clock", Status.HEALTHY, "ok", "", later, 0.0))
+            pane.pull()
+            assert layouts == [False, True], "an eighth check makes the table taller"
+        await pilot.pause()
+        assert table.size.height == 8

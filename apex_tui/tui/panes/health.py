@@ -106,7 +106,8 @@ class HealthPane(Pane):
                 numbers = [r.number for r in feed.history(result.name) if r.number is not None]
                 trend = Text(sparkline(numbers, 6), style="dim")
             table.add_row(name, trend, value)
-        self.query_one("#health-table", Static).update(table)
+        # One line per check (no_wrap columns): no screen layout unless checks come or go.
+        self.show(self.query_one("#health-table", Static), table, len(results))
 
     def on_focus(self) -> None:
         self._version = -1

@@ -184,7 +184,10 @@ class SignalsPane(Pane):
                 Text(sig.reason, style="dim"),
             )
             rows.append(("signal", key))
-        self.query_one("#signals-table", Static).update(sig_table if signals else "")
+        # One line per signal (no_wrap columns): ages and strengths redraw without a layout.
+        self.show(
+            self.query_one("#signals-table", Static), sig_table if signals else "", len(signals)
+        )
         self._pull_shadow()
         self._rows = rows
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
