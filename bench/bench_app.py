@@ -22,7 +22,7 @@ How each figure is measured:
   spread). Headless Textual builds every frame but skips writing escape codes to a terminal,
   so the app's terminal output cost is not counted.
 - Loop lag: a sleeper task asks for 10 ms sleeps; the overshoot of each is one sample.
-- Tick-to-screen: `QuoteBook.apply` is wrapped to stamp `perf_counter()` per tick of a symbol
+- Tick-to-screen: `QuoteBook.apply_batch` is wrapped to stamp `perf_counter()` per tick of a symbol
   whose row is visible in the Quotes table (the visible rows are re-read every 0.2 s from the
   table's scroll offset and height). `QuoteTable.render_line` is wrapped: when it renders a
   visible row whose Strip it had to rebuild (not served from its row cache, or the cursor row,
@@ -189,18 +189,21 @@ class ScreenProbe:
         self.armed = False
 
     def install(self) -> Callable[[], None]:
-        """Wrap QuoteBook.apply and QuoteTable.render_line (this process only); returns the
+        """Wrap QuoteBook.apply_batch and QuoteTable.render_line (this process only); returns the
         undo."""
         from apex_tui.market.quotebook import QuoteBook  # noqa: PLC0415
         from apex_tui.tui.panes.quote_table import QuoteTable  # noqa: PLC0415
 
         probe = self
-        apply, render_line = QuoteBook.apply, QuoteTable.render_line
+        apply, render_line = QuoteBook.apply_batch, QuoteTable.render_line
 
-        def stamped_apply(book: QuoteBook, tick: Any, *, close: float = math.nan) -> None:
-            apply(book, tick, close=close)
-            if probe.armed and tick.symbol in probe.visible:
-                probe.pending.setdefault(tick.symbol, []).append(time.perf_counter())
+        def stamped_apply(book: QuoteBook, ticks: Sequence[Any], closes: Sequence[float]) -> None:
+            apply(book, ticks, closes)
+            if probe.armed:
+                now, visible = time.perf_counter(), probe.visible
+                for tick in ticks:
+                    if tick.symbol in visible:
+                        probe.pending.setdefault(tick.symbol, []).append(now)
 
         def watched_render_line(table: QuoteTable, y: int) -> Any:
             index = table.scroll_offset.y + y - 1
@@ -217,7 +220,7 @@ class ScreenProbe:
                 stamps.clear()
             return strip
 
-        undo_apply = _patch(QuoteBook, "apply", stamped_apply)
+        undo_apply = _patch(QuoteBook, "apply_batch", stamped_apply)
         undo_render = _patch(QuoteTable, "render_line", watched_render_line)
 
         def undo() -> None:

@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,11 +108,11 @@ async def _connector(
 
     sunk = [0]
 
-    def sink(_tick: object) -> None:
-        sunk[0] += 1
+    def sink(ticks: Sequence[object]) -> None:
+        sunk[0] += len(ticks)
 
     settings = BrokerSettings(port=port, client_id=12, max_lines=len(symbols) + 10)
-    c = Connector(settings, on_tick=sink)
+    c = Connector(settings, on_ticks=sink)
     await c.start()
     await c.wait_for_state(ConnectionState.CONNECTED, within=30)
     await asyncio.gather(*(c.add_symbol(s) for s in symbols))

@@ -164,7 +164,7 @@ async def _soak(cfg: SoakConfig, data_dir: Path, log: Callable[[str], None]) -> 
         timeouts=RequestTimeouts(heartbeat=2.0),
         staleness_threshold=30.0,
     )
-    connector = Connector(broker, on_tick=recorder.on_tick)
+    connector = Connector(broker, on_ticks=recorder.on_ticks)
     connector.bars.on_bar(recorder.on_bar, 60)
     lag = _AllLags(interval=0.05)
     samples = Samples()

@@ -152,7 +152,7 @@ class Engine:
                 broker,
                 port=port,
                 clock=self.clock,
-                on_tick=None if recorder is None else recorder.on_tick,
+                on_ticks=None if recorder is None else recorder.on_ticks,
                 bar_timeframes=aggregator_timeframes(self.settings.signals),
                 market_open=self.market_hours.is_open,
             )

@@ -1,6 +1,6 @@
 """Records what the app sees into the dataset: raw ticks and closed 1-minute bars.
 
-The connector calls `on_tick` / `on_bar` inside ib_async's event handlers, so they only append
+The connector calls `on_ticks` / `on_bar` inside ib_async's event handlers, so they only append
 to a list. A task hands the batch to the Sink every `interval` seconds; the Sink's own thread
 does the writing. Flags `sink_ticks` and `sink_bars` switch each kind at once.
 """
@@ -8,7 +8,7 @@ does the writing. Flags `sink_ticks` and `sink_bars` switch each kind at once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -41,9 +41,10 @@ class Recorder:
     _timer: Periodic | None = None
     handed: int = 0
 
-    def on_tick(self, tick: Tick) -> None:
+    def on_ticks(self, ticks: Sequence[Tick]) -> None:
+        """One socket read's ticks (the connector hands them over a batch at a time)."""
         if self.ticks_enabled():
-            self._ticks.append(tick)
+            self._ticks.extend(ticks)
 
     def on_bar(self, timeframe: int, bar: BarRecord) -> None:
         if timeframe == 60 and self.bars_enabled():

@@ -8,10 +8,12 @@ approximation for positions opened today, which IB's own account updates do not 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from apex_tui.domain.portfolio import AccountStrip, PositionView
+from apex_tui.domain.quotes import Tick
 
 # IB account-update tags feeding the strip.
 _TAGS = {
@@ -85,6 +87,15 @@ class Portfolio:
         if last != pos.last:
             pos.last, pos.updated = last, time
             self.version += 1
+
+    def mark_batch(self, ticks: Sequence[Tick], closes: Sequence[float]) -> None:
+        """`mark` for one socket read's ticks; nothing to do (and no loop) without positions."""
+        positions = self._positions
+        if not positions:
+            return
+        for tick, close in zip(ticks, closes, strict=True):
+            if tick.symbol in positions:
+                self.mark(tick.symbol, tick.last, tick.time, close)
 
     def update_account(
         self, tag: str, value: str, currency: str, account: str, time: datetime | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from apex_tui.domain.quotes import Quote, Tick
@@ -40,14 +40,30 @@ class QuoteBook:
 
     def apply(self, tick: Tick, *, close: float = math.nan) -> None:
         """Take the full top-of-book state in `tick`; `close` is kept once known."""
-        symbol = tick.symbol
-        if math.isnan(close):  # keep the close we had
-            old = self._ticks.get(symbol)
-            close = old[1] if old is not None else math.nan
-        self._ticks[symbol] = (tick, close)
-        self._quotes.pop(symbol, None)
-        self._stale.discard(symbol)
-        self._bump(symbol)
+        self.apply_batch((tick,), (close,))
+
+    def apply_batch(self, ticks: Sequence[Tick], closes: Sequence[float]) -> None:
+        """`apply` for one socket read's ticks (`closes[i]` belongs to `ticks[i]`).
+
+        One call per read instead of one per tick: at 500 symbols this runs 2,000 times a
+        second, and the calls and attribute lookups were a third of its cost.
+        """
+        known, built, stale, changed = self._ticks, self._quotes, self._stale, self._changed
+        version = self.version
+        isnan = math.isnan
+        for tick, new_close in zip(ticks, closes, strict=True):
+            symbol = tick.symbol
+            close = new_close
+            if isnan(close):  # keep the close we had
+                old = known.get(symbol)
+                close = old[1] if old is not None else math.nan
+            known[symbol] = (tick, close)
+            built.pop(symbol, None)
+            stale.discard(symbol)
+            version += 1
+            changed[symbol] = version
+            changed.move_to_end(symbol)
+        self.version = version
 
     def _build(self, symbol: str) -> Quote | None:
         entry = self._ticks.get(symbol)

@@ -29,9 +29,9 @@ def test_bars_of_many_symbols_land_per_symbol_and_flags_gate_each_kind(tmp_path:
         for symbol in ("AAPL", "MSFT", "NVDA"):
             recorder.on_bar(60, bar(symbol, minute))
     recorder.on_bar(1, bar("AAPL", 9))  # 1-second bars are not recorded
-    recorder.on_tick(Tick(T0, "AAPL", 1, 2, 1.5, 1, 1, 1, 10))  # ticks flag off: dropped
+    recorder.on_ticks([Tick(T0, "AAPL", 1, 2, 1.5, 1, 1, 1, 10)])  # ticks flag off: dropped
     ticks_on[0] = True
-    recorder.on_tick(Tick(T0, "AAPL", 1, 2, 1.5, 1, 1, 1, 10))
+    recorder.on_ticks([Tick(T0, "AAPL", 1, 2, 1.5, 1, 1, 1, 10)])
     recorder.hand_off()
     stats = sink.close()
     assert stats.last_error is None

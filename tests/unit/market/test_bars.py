@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from apex_tui.domain.quotes import BarRecord, Tick
@@ -27,7 +28,7 @@ def tick(at_s: float, last: float, volume: float = math.nan, symbol: str = "AAPL
 
 def test_every_tick_reaches_the_sink_even_without_a_price() -> None:
     seen: list[Tick] = []
-    agg = BarAggregator(sink=seen.append)
+    agg = BarAggregator(sink=seen.extend)
     ticks = [tick(0.1, 10.0), tick(0.2, math.nan), tick(1.5, 11.0)]
     for t in ticks:
         agg.add(t)
@@ -80,7 +81,7 @@ def test_closes_feed_sparklines_with_the_latest_n() -> None:
 
 
 def test_a_failing_sink_is_counted_and_does_not_stop_aggregation() -> None:
-    def broken(_t: Tick) -> None:
+    def broken(_t: Sequence[Tick]) -> None:
         raise RuntimeError("queue full")
 
     agg = BarAggregator(sink=broken)
@@ -112,3 +113,17 @@ def test_listeners_hear_only_the_timeframe_they_asked_for() -> None:
     assert [b.close for _, b in minutes] == [155.0, 215.0]
     assert len(seconds) == 24 and {tf for tf, _ in seconds} == {1}
     assert sorted(set(every)) == [1, 60] and len(every) == 26
+
+
+def test_a_batch_reaches_the_sink_in_one_call_and_builds_the_same_bars() -> None:
+    calls: list[list[Tick]] = []
+    batch, single = BarAggregator(sink=lambda ts: calls.append(list(ts))), BarAggregator()
+    ticks = [tick(0.1, 10.0), tick(0.2, 12.0, volume=1100), tick(1.5, 11.0, volume=1300)]
+    batch.add_batch(ticks)
+    for t in ticks:
+        single.add(t)
+    assert calls == [ticks]
+    batch.flush(T0 + timedelta(seconds=10))
+    single.flush(T0 + timedelta(seconds=10))
+    assert batch.bars("AAPL", 1) == single.bars("AAPL", 1)
+    assert [b.high for b in batch.bars("AAPL", 1)] == [12.0, 11.0]

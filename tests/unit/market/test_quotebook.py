@@ -101,3 +101,17 @@ def test_change_pct_is_nan_without_a_close() -> None:
     book.apply(tick("AAPL", 1.0))
     q = book.get("AAPL")
     assert q is not None and math.isnan(q.change_pct)
+
+
+def test_a_batch_is_applied_in_order_like_single_ticks() -> None:
+    one, batch = QuoteBook(), QuoteBook()
+    ticks = [tick("AAPL", 101.0), tick("MSFT", 400.0), tick("AAPL", 102.0)]
+    closes = [100.0, math.nan, math.nan]  # AAPL's close sent once, MSFT's not yet
+    for t, c in zip(ticks, closes, strict=True):
+        one.apply(t, close=c)
+    batch.apply_batch(ticks, closes)
+    assert batch.version == one.version == 3
+    assert batch.snapshot() == one.snapshot()
+    aapl = batch.get("AAPL")
+    assert aapl is not None and (aapl.last, aapl.close) == (102.0, 100.0)
+    assert batch.changes_since(1) == (3, ["MSFT", "AAPL"])
