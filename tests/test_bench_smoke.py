@@ -31,3 +31,8 @@ def test_every_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     for module in modules:
         assert f"## {module}" in report, f"{module} missing from the report"
     assert "FAILED" not in report
+    # A figure whose instrumentation missed the code it wraps (a renamed method, say) comes
+    # out as NaN rather than failing: the tick-to-screen probe once did, silently, for a run.
+    rows = [line.split("|") for line in report.splitlines() if line.startswith("| ")]
+    empty = [cells[1].strip() for cells in rows if cells[2].strip().startswith("nan")]
+    assert not empty, f"figures with no measurement: {empty}"
