@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from apex_tui.core.trading import TradingDesk
@@ -55,6 +55,10 @@ class ApprovalCard(CockpitModal[None]):
         Binding("r", "reject_why", "Reject…", tooltip="Reject with a reason for the journal"),
         Binding("e", "edit", "Edit", tooltip="Edit quantity and price (re-checked)"),
         Binding("escape", "close", "Close", tooltip="Close the card; the proposal stays pending"),
+        Binding("down,j", "scroll(1)", "Scroll", show=False),
+        Binding("up,k", "scroll(-1)", "Scroll", show=False),
+        Binding("pagedown", "scroll(10)", "Scroll", show=False),
+        Binding("pageup", "scroll(-10)", "Scroll", show=False),
     ]
 
     def __init__(self, desk: TradingDesk, proposal_id: str) -> None:
@@ -68,9 +72,13 @@ class ApprovalCard(CockpitModal[None]):
         self._prompt_mode = ""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="approval-card"):
+        # Scrolls when the terminal is shorter than the card (~40 lines with every check); the
+        # keys line is docked at its bottom and the risk summary sits under the order, so what
+        # to press and whether any check fails stay in sight on a small terminal.
+        with VerticalScroll(id="approval-card"):
             yield Static("", id="card-title")
             yield Static("", id="card-order")
+            yield Static("", id="card-risk")
             yield Static("", id="card-locks")
             yield Static("", id="card-checks")
             yield Static("", id="card-whatif")
@@ -109,15 +117,17 @@ class ApprovalCard(CockpitModal[None]):
         self.query_one("#card-title", Static).update(title)
         self.query_one("#card-order", Static).update(self._order_text(p))
         locks = desk.queue.lock_reasons(self._pid) if status is ProposalStatus.PENDING else []
-        lock_text = (
-            Text("Approval locked: " + "; ".join(locks), style="bold red") if locks else Text("")
-        )
-        self.query_one("#card-locks", Static).update(lock_text)
-        self.query_one("#card-checks", Static).update(
-            self._checks_table(desk.queue.preview(self._pid))
-        )
+        lock_line = self.query_one("#card-locks", Static)
+        lock_line.display = bool(locks)
+        lock_line.update(Text("Approval locked: " + "; ".join(locks), style="bold red"))
+        decision = desk.queue.preview(self._pid)
+        self.query_one("#card-risk", Static).update(_risk_summary(decision))
+        self.query_one("#card-checks", Static).update(self._checks_table(decision))
         self.query_one("#card-whatif", Static).update(self._what_if_text())
-        self.query_one("#card-all", Static).update(self._all_text())
+        all_text = self._all_text()
+        all_line = self.query_one("#card-all", Static)
+        all_line.display = bool(all_text)
+        all_line.update(all_text)
         keys = (
             "[b]y[/b] approve  [b]n[/b] reject  [b]r[/b] reject with reason  [b]e[/b] edit"
             "  [b]esc[/b] close"
@@ -267,6 +277,9 @@ class ApprovalCard(CockpitModal[None]):
             current = f"{p.qty:g}" + ("" if p.limit_price is None else f" {p.limit_price:g}")
             self._open_prompt("edit", "QTY [PRICE]", value=current)
 
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#approval-card", VerticalScroll).scroll_relative(y=lines, animate=False)
+
     def action_close(self) -> None:
         if self._close_prompt():
             return
@@ -288,6 +301,7 @@ class ApprovalCard(CockpitModal[None]):
         prompt = Input(value=value, placeholder=placeholder, id="card-prompt", compact=True)
         self.query_one("#approval-card").mount(prompt, before=self.query_one("#card-keys"))
         prompt.focus()
+        self.call_after_refresh(prompt.scroll_visible, animate=False)  # under a scrolled card
 
     @on(Input.Submitted, "#card-prompt")
     def _prompt_done(self, event: Input.Submitted) -> None:
@@ -304,6 +318,20 @@ class ApprovalCard(CockpitModal[None]):
         except (ApexError, ValueError) as exc:
             self.app.notify(str(exc), title="Not changed", severity="error", timeout=8)
         self.refresh_card()
+
+
+def _risk_summary(decision: RiskDecision) -> Text:
+    """One line under the order: the failing checks, or that all pass and the tightest."""
+    failing = decision.failures
+    if failing:
+        names = ", ".join(c.name for c in failing)
+        return Text(
+            f"risk: {len(failing)} of {len(decision.checks)} checks FAIL: {names}", style="bold red"
+        )
+    t = decision.tightest
+    return Text(
+        f"risk: all {len(decision.checks)} checks pass; tightest {t.name} {t.utilization:.0%} used"
+    )
 
 
 def parse_edit(text: str) -> tuple[float | None, float | None]:

@@ -43,11 +43,11 @@ async def wait_for(
 
 @asynccontextmanager
 async def live_app(
-    tmp_path: Path, **sections: dict[str, Any]
+    tmp_path: Path, size: tuple[int, int] = SIZE, **sections: dict[str, Any]
 ) -> AsyncIterator[tuple[ApexApp, Pilot[Any]]]:
     """The app with its engine started against the embedded simulator, quotes flowing."""
     app = make_app(overrides_for(tmp_path, **sections), clock=SystemClock(), autostart=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         try:
             await wait_for(pilot, lambda: app.engine.connection().state == "CONNECTED", "CONNECTED")
             connector = app.engine.connector

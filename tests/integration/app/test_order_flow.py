@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from apex_tui.orders.approvals import ProposalStatus
 from apex_tui.orders.state_machine import OrderState
@@ -103,6 +105,36 @@ async def test_r_rejects_with_the_reason_typed(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: desk.queue.status(pid) is ProposalStatus.REJECTED, "reject")
         assert not isinstance(app.screen, ApprovalCard)
         assert rejection_reasons(tmp_path / "journal.jsonl") == ["too big"]
+
+
+async def test_on_a_small_terminal_the_card_scrolls_and_keeps_keys_and_failures_in_sight(
+    tmp_path: Path,
+) -> None:
+    rows = 24
+    async with live_app(tmp_path, size=(100, rows)) as (app, pilot):
+        connector = app.engine.connector
+        assert connector is not None
+        quote = connector.quotes.get("AAPL")
+        assert quote is not None
+        far = round(quote.bid * 0.9, 2)  # 10 % under the market: outside the price band
+        card = await open_card(app, pilot, f"buy 10 AAPL lmt {far}")
+        await pilot.pause()
+        body = card.query_one("#approval-card", VerticalScroll)
+        keys = card.query_one("#card-keys", Static)
+        risk = card.query_one("#card-risk", Static)
+        whatif = card.query_one("#card-whatif", Static)
+
+        def in_sight(widget: Static) -> bool:
+            return widget.region.height > 0 and body.region.contains_region(widget.region)
+
+        assert body.max_scroll_y > 0, "the card is taller than this terminal"
+        assert in_sight(keys) and "y approve" in str(keys.render())
+        assert in_sight(risk) and "FAIL: price_band_pct" in str(risk.render())
+        assert not in_sight(whatif)
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        assert in_sight(whatif) and in_sight(keys)
 
 
 async def test_bad_command_is_answered_inline(tmp_path: Path) -> None:
