@@ -34,6 +34,7 @@ from apex_tui.tui.screens.flags import FlagsScreen, flag_bindings, request_toggl
 from apex_tui.tui.screens.help import HelpScreen
 from apex_tui.tui.screens.main_screen import MainScreen
 from apex_tui.tui.theme_loader import APP_VARIABLES, load_themes
+from apex_tui.tui.ui_clock import ui_clock
 from apex_tui.tui.widgets.command_bar import CommandBar
 from apex_tui.tui.widgets.status_bar import StatusBar
 
@@ -181,11 +182,12 @@ class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
         self.query_one("#quotes", Pane).focus_target().focus()
         log.info("app started", mode=self.engine.mode, theme=self.theme)
         self._start_config_watcher()
-        self.set_interval(0.5, self.drain_alerts)
+        clock = ui_clock(self)
+        clock.every(0.5, self.drain_alerts)
         # Errors from before this app (another app in the same process, e.g. tests) are not
         # this session's news; everything from construction on is.
         self._errors = ErrorNotifier(log_tail(), every=10.0, since_version=self._log_version)
-        self.set_interval(1.0, self._notify_errors)
+        clock.every(1.0, self._notify_errors)
         if self._autostart:
             self.run_worker(self.start_engine(), name="engine-start", exit_on_error=False)
 

@@ -15,6 +15,7 @@ from apex_tui.config import Settings, load_settings
 from apex_tui.core.hot_reload import Change, ConfigWatcher, ReloadPlan
 from apex_tui.tui.panes.polling import Polling
 from apex_tui.tui.screens.confirm import ConfirmScreen
+from apex_tui.tui.ui_clock import ui_clock
 
 if TYPE_CHECKING:
     from apex_tui.core.engine import Engine
@@ -48,8 +49,10 @@ class ConfigReloadMixin:
                 not_live.append(f"ui.theme ({wanted!r} is not a loaded theme)")
         if "ui.refresh_ms" in keys:
             self._refresh_s = settings.ui.refresh_ms / 1000.0
-            for widget in app.query(Polling):
-                widget.set_refresh(self._refresh_s)
+            # isinstance, not query(Polling): queries match CSS type names (first bases only)
+            for widget in app.query("*"):
+                if isinstance(widget, Polling):
+                    widget.set_refresh(self._refresh_s)
         applied = ", ".join(sorted(keys))
         app.notify(f"Applied: {applied}", title="Config reloaded", timeout=6)
         if not_live:
@@ -93,4 +96,4 @@ class ConfigReloadMixin:
             load=lambda p: load_settings(p, self._cli_overrides),
         )
         self.config_watcher = watcher
-        app.set_interval(1.0, watcher.poll)
+        ui_clock(app).every(1.0, watcher.poll)

@@ -92,8 +92,8 @@ async def test_a_faster_refresh_rate_keeps_each_panes_floor(tmp_path: Path) -> N
         await pilot.pause()
 
         def period(widget: Polling) -> float:
-            assert widget._poll_timer is not None
-            return float(widget._poll_timer._interval)
+            assert widget.poll_period is not None
+            return widget.poll_period
 
         assert period(app.query_one(LogPane)) == 0.05
         assert period(app.query_one(RiskPane)) == RiskPane.MIN_POLL_S == 0.5

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
 from apex_tui.core.engine import Engine
 from apex_tui.health.model import Status
+from apex_tui.tui.panes.polling import Polling
 
 _STATE_CLASS = {
     "CONNECTED": "state-ok",
@@ -26,8 +29,10 @@ _HEALTH_CLASS = {
 }
 
 
-class StatusBar(Horizontal):
+class StatusBar(Horizontal, Polling):  # Horizontal first: CSS type names follow the first base
     """Always visible: what mode this is, whether the gateway is there, and the time."""
+
+    MIN_POLL_S: ClassVar[float] = 1.0  # the clock shows seconds
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(id="status-bar")
@@ -45,7 +50,7 @@ class StatusBar(Horizontal):
 
     def on_mount(self) -> None:
         self.refresh_status()
-        self.set_interval(1.0, self.refresh_status)
+        self.poll_every(self.MIN_POLL_S, self.refresh_status)
 
     def refresh_status(self) -> None:
         """Redraw the connection state and the clock from the engine."""
