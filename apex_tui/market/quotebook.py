@@ -26,6 +26,9 @@ class QuoteBook:
         # symbol -> version of its last change, oldest change first
         self._changed: OrderedDict[str, int] = OrderedDict()
         self.version = 0
+        # Bumped when a symbol joins or leaves the book: a table that shows a screenful of
+        # rows checks this and its visible rows' versions instead of walking every change.
+        self.members_version = 0
 
     def _bump(self, symbol: str) -> None:
         self.version += 1
@@ -36,6 +39,7 @@ class QuoteBook:
         """Show `symbol` (with no prices yet) before its first tick arrives."""
         if symbol not in self._ticks and symbol not in self._tracked:
             self._tracked.add(symbol)
+            self.members_version += 1
             self._bump(symbol)
 
     def apply(self, tick: Tick, *, close: float = math.nan) -> None:
@@ -56,9 +60,12 @@ class QuoteBook:
         for tick, new_close in zip(ticks, closes, strict=True):
             symbol = tick.symbol
             close = new_close
-            if isnan(close):  # keep the close we had
-                old = known.get(symbol)
-                close = old[1] if old is not None else math.nan
+            old = known.get(symbol)
+            if old is None:
+                if symbol not in self._tracked:
+                    self.members_version += 1
+            elif isnan(close):  # keep the close we had
+                close = old[1]
             known[symbol] = (tick, close)
             built.pop(symbol, None)
             stale.discard(symbol)
@@ -94,6 +101,7 @@ class QuoteBook:
         self._tracked.discard(symbol)
         self._stale.discard(symbol)
         if known:
+            self.members_version += 1
             self._bump(symbol)
 
     def mark_stale(self, now: datetime, threshold: float) -> list[str]:
@@ -133,6 +141,10 @@ class QuoteBook:
     def snapshot(self) -> dict[str, Quote]:
         """Every quote (the records themselves are frozen)."""
         return {s: q for s in self.symbols() if (q := self.get(s)) is not None}
+
+    def version_of(self, symbol: str) -> int:
+        """The version of `symbol`'s last change (0 if it never changed)."""
+        return self._changed.get(symbol, 0)
 
     def changes_since(self, version: int) -> tuple[int, list[str]]:
         """(current version, symbols changed after `version`); removed symbols included."""

@@ -126,3 +126,34 @@ def fit(text: str, width: int, *, left: bool) -> str:
     if len(text) > width:
         text = text[: width - 1] + "…"
     return text.ljust(width) if left else text.rjust(width)
+
+
+def row_cells(quote: Quote, now: datetime, spark: Sequence[float]) -> list[str]:
+    """Every column's cell, fitted to its width, in `COLUMNS` order.
+
+    The same texts as `fit(cell_text(...))` column by column (a test holds them equal), in one
+    call without the per-column dispatch: a Quotes row is built for every visible row that
+    changed, ~70 times a second at 500 streaming symbols.
+    """
+    sym, bid, ask, last, chg, pct, vol, sprd, trend, age_w = _WIDTHS
+    spread = quote.spread
+    return [
+        fit(quote.symbol, sym, left=True),
+        fit(price(quote.bid), bid, left=False),
+        fit(price(quote.ask), ask, left=False),
+        fit(price(quote.last), last, left=False),
+        fit(signed(quote.change), chg, left=False),
+        fit(signed(quote.change_pct, "%"), pct, left=False),
+        fit(volume(quote.volume), vol, left=False),
+        fit("—" if math.isnan(spread) else f"{spread:.2f}", sprd, left=False),
+        fit(sparkline(spark, trend), trend, left=True),
+        fit(age(quote, now), age_w, left=False),
+    ]
+
+
+# Column widths in the order row_cells lays them out; a key mismatch fails at import.
+_ROW_KEYS = ("symbol", "bid", "ask", "last", "change", "change_pct", "volume", "spread", "spark",
+             "age")  # fmt: skip
+if tuple(c.key for c in COLUMNS) != _ROW_KEYS:
+    raise ImportError("row_cells no longer matches COLUMNS")
+_WIDTHS = tuple(c.width for c in COLUMNS)

@@ -1,8 +1,8 @@
 """The Quotes table: a Line-API ScrollView that redraws only rows whose quote changed.
 
 The stock DataTable invalidates every visible row on each cell update; at 1,000 quotes/s over
-500 rows that cost most of a core. Here a timer pulls `changes_since(version)` from the
-QuoteBook, rebuilds the cached Strip of each changed row, and refreshes just those lines.
+500 rows that cost most of a core. Here a timer asks the QuoteBook which of the rows on screen
+changed since the last pull, rebuilds their cached Strips, and refreshes just those lines.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from textual.strip import Strip
 
 from apex_tui.domain.quotes import Quote
 from apex_tui.tui.panes.polling import Polling
-from apex_tui.tui.panes.quote_columns import COLUMN_GAP, COLUMNS, cell_text, fit
+from apex_tui.tui.panes.quote_columns import COLUMN_GAP, COLUMNS, fit, row_cells
 
 FLASH_SECONDS = 1.0
 
@@ -31,8 +31,9 @@ class QuoteFeed(Protocol):
     """What the table reads: a QuoteBook-like store and a sparkline source."""
 
     version: int
+    members_version: int  # moves when a symbol joins or leaves
 
-    def changes_since(self, version: int) -> tuple[int, list[str]]: ...
+    def version_of(self, symbol: str) -> int: ...
     def get(self, symbol: str) -> Quote | None: ...
     def __contains__(self, symbol: object) -> bool: ...
     def __len__(self) -> int: ...
@@ -89,12 +90,13 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         self._notes = notes
         self._refresh_s = refresh_s
         self._version = -1
+        self._members_version = -1
         self._order: list[str] = []  # symbols in display order (sorted, filtered)
-        self._members: set[str] = set()  # every symbol in the feed, filtered or not
         self._index: dict[str, int] = {}  # symbol -> row in _order
         self._cache: dict[str, Strip] = {}  # symbol -> its row, cut to _cache_width
         self._cache_width = -1
         self._styles: dict[str, Style] = {}
+        self._plans: dict[tuple[bool, bool, int, bool | None], _Plan] = {}
         self._last_price: dict[str, float] = {}
         self._flash: dict[str, _Flash] = {}
         self._last_full = 0.0
@@ -120,14 +122,16 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
 
     def pull(self) -> None:
         """Apply the feed's changes since the last pull; refresh only what changed."""
-        version, changed = self._feed.changes_since(self._version)
+        feed = self._feed
+        version = feed.version
         mono = self._mono()
         # Only rows on screen cost anything: building a Quote and refreshing a line for each of
-        # 500 changed symbols 10 times a second was most of the app's CPU. The work here is
-        # set operations (C speed) over the changed symbols, Python only for visible rows:
-        # walking all 500 in Python cost ~0.5 ms a pull.
+        # 500 changed symbols 10 times a second was most of the app's CPU. A pull looks up the
+        # versions of the visible rows only; listing every change since the last pull (~500
+        # symbols four times a second) cost more than the rest of the pull.
         visible = self._visible_symbols()
-        dirty = visible.intersection(changed)
+        since, version_of = self._version, feed.version_of
+        dirty = {symbol for symbol in visible if version_of(symbol) > since}
         for symbol in dirty:
             self._note_price(symbol, mono)
         # Built rows and last prices are kept for rows on screen only: a row rebuilds when it
@@ -149,12 +153,8 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         full = mono - self._last_full >= 1.0  # ages and sparklines move once a second
         if full:
             self._last_full = mono
-        # Every added or removed symbol is among `changed`: a new one is not a member yet, and
-        # with none new a removal shows as fewer symbols than members.
-        membership = self._version < 0 or (
-            bool(changed)
-            and (not self._members.issuperset(changed) or len(self._feed) != len(self._members))
-        )
+        membership = feed.members_version != self._members_version
+        self._members_version = feed.members_version
         self._version = version
         if membership or (full and self.sort_col is not None):
             self._rebuild_order()
@@ -204,7 +204,6 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         selected = self.selected
         wanted = self.filter_text.upper()
         every = self._feed.symbols()
-        self._members = set(every)
         if self._order_source is not None:
             # Unsorted rows follow the trader's watchlist order, not the order ticks arrived.
             wanted_order = self._order_source()
@@ -308,6 +307,7 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
         """The theme or CSS changed: look every style up again, rebuild every row."""
         super().notify_style_update()
         self._styles.clear()
+        self._plans.clear()
         self._cache.clear()
 
     def _header(self) -> Strip:
@@ -338,43 +338,65 @@ class QuoteTable(Polling, ScrollView, can_focus=True):
                     Segment(note, base + self._style("note")),
                 ]
             ).crop_extend(0, width, self._base())
-        now = self._now()
         flash = self._flash.get(symbol)
+        change = quote.change
+        sign = 0 if math.isnan(change) or change == 0 else 1 if change > 0 else -1
+        key = (cursor, quote.stale, sign, None if flash is None else flash.up)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(base, sign, flash)
         gap = " " * COLUMN_GAP
-        # Runs of cells in one style become one segment: fewer segments for the compositor
-        # and Textual's colour filter to walk on every frame.
-        texts: list[str] = []
-        styles: list[Style] = []
-        for i, col in enumerate(COLUMNS):
-            spark = self._spark(symbol) if col.key == "spark" else ()
-            text = fit(cell_text(col, quote, now, spark), col.width, left=i in (0, 8))
+        # Each cell followed by the column gap; the plan joins them into runs of one style.
+        pieces = [piece for cell in row_cells(quote, self._now(), self._spark(symbol))
+                  for piece in (cell, gap)]  # fmt: skip
+        texts = ["".join(pieces[a:b]) for a, b in plan.spans]
+        return _cut(texts, plan.styles, width, self._base())
+
+    def _plan(self, base: Style, sign: int, flash: _Flash | None) -> _Plan:
+        """The style of every cell of a row in this state, as runs of one style.
+
+        Rows in the same state (cursor, stale, direction of the change, flash) share one plan:
+        looking up and adding styles per cell cost more than formatting the cells.
+        """
+        piece_styles: list[Style] = []
+        for col in COLUMNS:
             style = base
             if col.key in {"bid", "ask"}:
                 style = base + self._style(col.key)
-            elif col.key in {"change", "change_pct"} and not math.isnan(quote.change):
-                if quote.change:
-                    style = base + self._style("up" if quote.change > 0 else "down")
+            elif col.key in {"change", "change_pct"} and sign:
+                style = base + self._style("up" if sign > 0 else "down")
             elif col.key == "last" and flash is not None:
                 style = base + self._style("flash-up" if flash.up else "flash-down")
-            for piece, piece_style in ((text, style), (gap, base)):
-                # Identity, not ==: the styles come from `_style` and Rich's cached Style
-                # addition, so equal ones are the same object, and Style.__eq__ hashes both.
-                if styles and styles[-1] is piece_style:
-                    texts[-1] += piece
-                else:
-                    texts.append(piece)
-                    styles.append(piece_style)
-        return _cut(texts, styles, width, self._base())
+            piece_styles += (style, base)  # the cell, then the gap after it
+        spans: list[tuple[int, int]] = []
+        styles: list[Style] = []
+        for i, style in enumerate(piece_styles):
+            # Identity, not ==: the styles come from `_style` and Rich's cached Style
+            # addition, so equal ones are the same object.
+            if styles and styles[-1] is style:
+                spans[-1] = (spans[-1][0], i + 1)
+            else:
+                spans.append((i, i + 1))
+                styles.append(style)
+        return _Plan(tuple(spans), styles)
 
     def on_focus(self) -> None:
         self._styles.clear()  # the cursor's style depends on focus
+        self._plans.clear()
         self._cache.clear()
         self.refresh()
 
     def on_blur(self) -> None:
         self._styles.clear()
+        self._plans.clear()
         self._cache.clear()
         self.refresh()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    spans: tuple[tuple[int, int], ...]  # pieces (cell, gap, cell, ...) [a, b) of each run
+    styles: list[Style]  # each run's style
 
 
 def _cut(texts: list[str], styles: list[Style], width: int, pad: Style) -> Strip:

@@ -115,3 +115,39 @@ def test_a_batch_is_applied_in_order_like_single_ticks() -> None:
     aapl = batch.get("AAPL")
     assert aapl is not None and (aapl.last, aapl.close) == (102.0, 100.0)
     assert batch.changes_since(1) == (3, ["MSFT", "AAPL"])
+
+
+def test_members_version_moves_only_when_a_symbol_joins_or_leaves() -> None:
+    book = QuoteBook()
+    seen = [book.members_version]
+
+    def moved() -> bool:
+        seen.append(book.members_version)
+        return seen[-1] != seen[-2]
+
+    book.apply_batch([tick("AAPL", 1.0), tick("MSFT", 2.0)], [math.nan, math.nan])
+    assert moved()  # two new symbols
+    book.apply(tick("AAPL", 1.5))
+    assert not moved()  # a known symbol ticks
+    book.track("SPY")
+    assert moved()
+    book.apply(tick("SPY", 500.0))
+    assert not moved()  # its first tick: it was on show already
+    book.mark_stale(T0 + timedelta(seconds=60), 5.0)
+    assert not moved()
+    book.remove("MSFT")
+    assert moved()
+    book.remove("MSFT")
+    assert not moved()  # not there any more
+
+
+def test_version_of_is_the_version_of_the_last_change() -> None:
+    book = QuoteBook()
+    assert book.version_of("AAPL") == 0
+    book.apply(tick("AAPL", 1.0))
+    book.apply(tick("MSFT", 2.0))
+    assert (book.version_of("AAPL"), book.version_of("MSFT")) == (1, 2)
+    book.apply(tick("AAPL", 1.1))
+    assert book.version_of("AAPL") == book.version == 3
+    book.remove("MSFT")
+    assert book.version_of("MSFT") == 4  # a removal is a change the table must see
