@@ -323,14 +323,7 @@ class Connector:
     def _on_tickers(self, tickers: Iterable[Any]) -> None:
         # Hot path (every symbol, four times a second): snapshots first, then each consumer
         # takes the whole read in one call rather than one call per ticker.
-        now = self._clock.now()
-        to_tick, close_of = convert.tick_from_ticker, convert.close_of
-        ticks: list[Tick] = []
-        closes: list[float] = []
-        for ticker in tickers:
-            if ticker.ticks:  # without: parameter or type notices only, no prices
-                ticks.append(to_tick(ticker, now))
-                closes.append(close_of(ticker))
+        ticks, closes = convert.ticks_from_tickers(tickers, self._clock.now())
         if ticks:
             self.quotes.apply_batch(ticks, closes)
             self.bars.add_batch(ticks)

@@ -11,14 +11,12 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
 from apex_tui.domain.errors import StorageError
 from apex_tui.domain.quotes import BarRecord, Tick
 from apex_tui.health.checks import SinkView
 from apex_tui.logging import get_logger
 from apex_tui.periodic import Periodic
-from apex_tui.store.bars import bars_table
+from apex_tui.store.bars import bars_table_of
 from apex_tui.store.compact import compact
 from apex_tui.store.repository import Repository
 from apex_tui.store.sink import Sink
@@ -57,17 +55,10 @@ class Recorder:
         try:
             if ticks:
                 self.sink.put_ticks(ticks)
-            by_symbol: dict[str, list[BarRecord]] = {}
-            for bar in bars:
-                by_symbol.setdefault(bar.symbol, []).append(bar)
-            if by_symbol:
+            if bars:
                 # One compact table per hand-off: a one-row table per symbol per minute, held
                 # until the bars' (long) flush interval, cost ~10 KB each in pyarrow overhead.
-                tables = [
-                    bars_table(symbol, LIVE_BAR_SIZE, "TRADES", rows)
-                    for symbol, rows in by_symbol.items()
-                ]
-                self.sink.put("bars", pa.concat_tables(tables).combine_chunks())
+                self.sink.put("bars", bars_table_of(LIVE_BAR_SIZE, "TRADES", bars))
         except StorageError as exc:
             log.error("sink_refused_rows", error=str(exc), ticks=len(ticks), bars=len(bars))
             return

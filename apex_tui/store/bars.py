@@ -10,6 +10,7 @@ from typing import ClassVar, Protocol
 import polars as pl
 import pyarrow as pa
 
+from apex_tui.domain.quotes import BarRecord
 from apex_tui.domain.symbols import validate_symbol
 from apex_tui.store.bar_sizes import bar_size, validate_what_to_show
 from apex_tui.store.repository import Repository, WriteResult
@@ -43,12 +44,31 @@ def int_or_none(x: float) -> int | None:
 
 def bars_table(symbol: str, size: str, what: str, rows: Sequence[BarLike]) -> pa.Table:
     """Rows of one series as a table of the `bars` input schema (values validated first)."""
-    sym = validate_symbol(symbol)
+    return _table([validate_symbol(symbol)] * len(rows), size, what, rows)
+
+
+def bars_table_of(size: str, what: str, rows: Sequence[BarRecord]) -> pa.Table:
+    """Bars of many symbols (each row's own) in one table of the `bars` input schema.
+
+    The live recorder hands over a minute's bars of every streaming symbol at once: one table
+    for 500 symbols took ~28 ms as 500 one-row tables concatenated.
+    """
+    valid: dict[str, str] = {}
+    symbols = []
+    for r in rows:
+        sym = valid.get(r.symbol)
+        if sym is None:
+            sym = valid[r.symbol] = validate_symbol(r.symbol)
+        symbols.append(sym)
+    return _table(symbols, size, what, rows)
+
+
+def _table(symbols: list[str], size: str, what: str, rows: Sequence[BarLike]) -> pa.Table:
     slug = bar_size(size).slug
     what_ = validate_what_to_show(what)
     n = len(rows)
     cols = {
-        "symbol": [sym] * n,
+        "symbol": symbols,
         "bar_size": [slug] * n,
         "what_to_show": [what_] * n,
         "time": [r.time for r in rows],

@@ -6,12 +6,13 @@ import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ib_async import Stock, Ticker
+from ib_async import Stock, TickData, Ticker
 
-from apex_tui.broker.convert import close_of, multiplier_of, tick_from_ticker
+from apex_tui.broker.convert import multiplier_of, ticks_from_tickers
 from apex_tui.broker.requests import RateGuard
 from apex_tui.broker.states import ConnectionBoard, ConnectionState
 from apex_tui.domain.clock import FixedClock
+from apex_tui.domain.quotes import Tick
 
 T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
@@ -46,22 +47,40 @@ def test_board_history_is_bounded() -> None:
     assert [t.reason for t in board.history] == ["attempt 7", "attempt 8", "attempt 9"]
 
 
+def ticking(symbol: str) -> Ticker:
+    """A Ticker that carries a tick in this read, as ib_async hands it over."""
+    ticker = Ticker(contract=Stock(symbol, "SMART", "USD"))
+    ticker.ticks = [TickData(T0, 4, 100.0, 1.0)]
+    return ticker
+
+
 def test_tick_conversion_turns_ibs_no_value_markers_into_nan() -> None:
-    ticker = Ticker(contract=Stock("AAPL", "SMART", "USD"))
+    ticker = ticking("AAPL")
     ticker.bid, ticker.ask, ticker.last = 99.5, -1.0, 100.0
     ticker.bidSize, ticker.volume, ticker.close = 300.0, 1.7976931348623157e308, 98.0
-    tick = tick_from_ticker(ticker, T0)
+    [tick], closes = ticks_from_tickers([ticker], T0)
     assert (tick.symbol, tick.bid, tick.last, tick.bid_size, tick.time) == (
         "AAPL", 99.5, 100.0, 300.0, T0,
     )  # fmt: skip
     assert math.isnan(tick.ask) and math.isnan(tick.volume) and math.isnan(tick.ask_size)
-    assert close_of(ticker) == 98.0
+    assert closes == [98.0]
+    assert isinstance(tick, Tick) and tick._fields[0] == "time"
+
+
+def test_tickers_without_ticks_are_skipped_and_closes_follow_their_ticks() -> None:
+    quiet = Ticker(contract=Stock("MSFT", "SMART", "USD"))  # a notice only: no ticks
+    a, b = ticking("AAPL"), ticking("SPY")
+    a.close, b.close = -1.0, 450.0  # IB's "no price", then a real one
+    ticks, closes = ticks_from_tickers([a, quiet, b], T0)
+    assert [t.symbol for t in ticks] == ["AAPL", "SPY"]
+    assert math.isnan(closes[0]) and closes[1] == 450.0
 
 
 def test_ticker_time_is_converted_to_utc() -> None:
-    ticker = Ticker(contract=Stock("AAPL", "SMART", "USD"))
+    ticker = ticking("AAPL")
     ticker.time = datetime(2026, 11, 20, 10, 30, tzinfo=ZoneInfo("America/New_York"))
-    assert tick_from_ticker(ticker, T0).time == T0
+    [tick], _ = ticks_from_tickers([ticker], T0 + timedelta(days=1))
+    assert tick.time == T0 and tick.time.tzinfo is UTC
 
 
 def test_multiplier_defaults_to_one_for_stocks() -> None:

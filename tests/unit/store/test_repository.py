@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from apex_tui.domain.errors import StorageError, ValidationError
-from apex_tui.store.bars import bars_table
+from apex_tui.domain.quotes import BarRecord
+from apex_tui.store.bars import bars_table, bars_table_of
 from apex_tui.store.lake import Lake
 from apex_tui.store.settings import DataSettings
 from tests.unit.store.builders import T0, minute_bars, tick_table
@@ -112,3 +113,25 @@ def test_ticks_are_append_only_and_filtered_by_symbol(lake: Lake) -> None:
     assert set(aapl["symbol"].to_list()) == {"AAPL"}
     files = lake.ticks.files()
     assert [f.partition for f in files] == [{"date": "2026-11-02"}] * 2
+
+
+def test_a_table_of_many_symbols_holds_what_one_table_per_symbol_holds() -> None:
+    bars = [
+        BarRecord(sym, T0 + timedelta(minutes=m), 1.0 + i, 2.0 + i, 0.5, 1.5 + m, 100.0 * i, 1.2, i)
+        for m in range(2)
+        for i, sym in enumerate(("AAPL", "msft", "BRK.B"))
+    ]
+    together = bars_table_of("1 min", "TRADES", bars)
+    separate = pa.concat_tables(
+        [bars_table(sym, "1 min", "TRADES", [b for b in bars if b.symbol == sym])
+         for sym in ("AAPL", "msft", "BRK.B")]
+    )  # fmt: skip
+    order = [("symbol", "ascending"), ("time", "ascending")]
+    assert together.sort_by(order).equals(separate.sort_by(order))
+    assert set(together["symbol"].to_pylist()) == {"AAPL", "MSFT", "BRK.B"}  # canonical
+
+
+def test_a_table_of_many_symbols_refuses_a_bad_one_by_name() -> None:
+    bars = [BarRecord(s, T0, 1.0, 1.0, 1.0, 1.0, 1.0) for s in ("AAPL", "../etc")]
+    with pytest.raises(ValidationError, match="etc"):
+        bars_table_of("1 min", "TRADES", bars)
