@@ -20,13 +20,6 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def _price(value: Any) -> float:
-    """Like _num, and IB's -1 ("no price") becomes NaN too."""
-    if value is None or value == -1.0 or value >= _UNSET:
-        return math.nan
-    return float(value)
-
-
 def _utc(value: datetime | None, fallback: datetime) -> datetime:
     if value is None:
         return fallback
