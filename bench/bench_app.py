@@ -467,14 +467,18 @@ def _during_app(app_args: list[str], timeout: float, bare_args: list[str]) -> tu
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
         assert proc.stdout is not None
+
+        def failed() -> RuntimeError:
+            err.seek(0)
+            return RuntimeError(f"{app_args[:3]} failed:\n{err.read()[-3000:]}")
+
         try:
             marker = json.dumps(WINDOW_OPEN)
             while (line := proc.stdout.readline()) and line.strip() != marker:
                 pass
-            if not line:
+            if not line:  # it exited before its window opened
                 proc.wait(timeout=10)
-                err.seek(0)
-                raise RuntimeError(f"{app_args[:3]} failed:\n{err.read()[-3000:]}")
+                raise failed()
             bare = _child(bare_args, timeout)
             out = proc.stdout.read()
             proc.wait(timeout=timeout)
@@ -482,8 +486,7 @@ def _during_app(app_args: list[str], timeout: float, bare_args: list[str]) -> tu
             if proc.poll() is None:
                 proc.kill()
         if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(f"{app_args[:3]} failed:\n{err.read()[-3000:]}")
+            raise failed()
     return json.loads(out.strip().splitlines()[-1]), bare
 
 

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from apex_tui.tui.panes.polling import Polling
-from apex_tui.tui.ui_clock import Callback, UiClock, ui_clock
+from apex_tui.tui.ui_clock import Callback, Job, UiClock, ui_clock
 from tests.integration.sim.conftest import until
 from tests.tui.conftest import SIZE, make_app
 
@@ -143,14 +143,19 @@ class Host(App[None]):
     def compose(self) -> ComposeResult:
         yield Poller()
 
+    def parts(self) -> tuple[Poller, UiClock, Job]:
+        """The poller, the clock and the poller's job on it."""
+        poller = self.query_one(Poller)
+        job = poller._poll_job
+        assert job is not None
+        return poller, ui_clock(self), job
+
 
 async def test_a_removed_widget_stops_pulling() -> None:
     app = Host()
     async with app.run_test():
-        poller = app.query_one(Poller)
-        clock = ui_clock(app)
-        job = poller._poll_job
-        assert job is not None and job in clock.jobs
+        poller, clock, job = app.parts()
+        assert job in clock.jobs
         await until(lambda: poller.pulls >= 2, what="pulls on the clock's own timer")
         await poller.remove()
         assert job not in clock.jobs and clock.period == 0
@@ -163,10 +168,7 @@ async def test_a_widget_being_removed_is_not_pulled() -> None:
     """Removal takes a widget's children first; a pull in between would find them gone."""
     app = Host()
     async with app.run_test():
-        poller = app.query_one(Poller)
-        clock = ui_clock(app)
-        job = poller._poll_job
-        assert job is not None
+        poller, clock, job = app.parts()
         removal = poller.remove()  # marks it (and its children) as being removed at once
         pulls = poller.pulls
         job.due = 0.0  # due now
