@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ import pytest
 from rich.console import Console
 from textual.widgets import Static
 
+from apex_tui.domain.quotes import Quote
 from apex_tui.tui.panes.positions import PositionsPane
+from apex_tui.tui.panes.quote_columns import price
 from apex_tui.tui.panes.quote_table import QuoteTable
 from apex_tui.tui.screens.approval_card import ApprovalCard
 from tests.integration.app.conftest import live_app, wait_for
@@ -31,7 +34,25 @@ async def test_quotes_update_and_the_watchlist_is_edited(tmp_path: Path) -> None
         await wait_for(pilot, lambda: table.symbols == ["AAPL", "MSFT"], "two rows")
         first = table.render_line(1).text
         assert "AAPL" in first
-        await wait_for(pilot, lambda: table.render_line(1).text != first, "AAPL's row to change")
+        # The market first, then the screen: the simulated price follows the wall clock, and
+        # before the US open it is quiet enough to sit still for many seconds (CI at 07:30 New
+        # York time waited 15 s for a row that never changed, with no way to tell which side
+        # was still). The row must then show the new quote within a few refreshes.
+        book = app.engine.connector.quotes
+        before = book.get("AAPL")
+        assert before is not None
+
+        def top(q: Quote | None) -> tuple[float, ...]:
+            return (math.nan,) * 3 if q is None else (q.bid, q.ask, q.last)
+
+        await wait_for(pilot, lambda: top(book.get("AAPL")) != top(before), "AAPL's quote to move",
+                       within=120)  # fmt: skip
+
+        def shows_the_book() -> bool:
+            row, quote = table.render_line(1).text, book.get("AAPL")
+            return quote is not None and row != first and price(quote.last) in row
+
+        await wait_for(pilot, shows_the_book, "AAPL's row to show its new quote", within=5)
 
         # An unknown symbol is refused with the broker's reason; nothing is added.
         await pilot.press("plus", *"ZZZZZ", "enter")
