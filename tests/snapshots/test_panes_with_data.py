@@ -93,13 +93,19 @@ def attach(app: ApexApp) -> None:
     app.query_one(HealthPane).attach(health_board())
 
 
+async def attached(pilot: Pilot[Any]) -> None:
+    """Attach the seeded stores and wait for the Quotes table (it may mount a few frames late
+    under load)."""
+    app = pilot.app
+    assert isinstance(app, ApexApp)
+    attach(app)
+    while not app.query(QuoteTable):
+        await pilot.pause()
+
+
 def test_panes_with_seeded_data(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        app = pilot.app
-        assert isinstance(app, ApexApp)
-        attach(app)
-        while not app.query(QuoteTable):
-            await pilot.pause()
+        await attached(pilot)
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -107,12 +113,9 @@ def test_panes_with_seeded_data(snap_compare: Any) -> None:
 
 def test_quotes_sorted_by_change(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
+        await attached(pilot)
         app = pilot.app
         assert isinstance(app, ApexApp)
-        attach(app)
-        # Under load the table may mount a few frames late: wait for it, then for the sort.
-        while not app.query(QuoteTable):
-            await pilot.pause()
         app.action_focus_pane("quotes")
         table = app.query_one(QuoteTable)
         while not table.has_focus:

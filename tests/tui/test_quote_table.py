@@ -15,7 +15,7 @@ from apex_tui.domain.clock import FixedClock
 from apex_tui.domain.quotes import Tick
 from apex_tui.market.quotebook import QuoteBook
 from apex_tui.tui.panes.quote_columns import SPARK_CHARS, sparkline
-from apex_tui.tui.panes.quote_table import QuoteTable, _cut
+from apex_tui.tui.panes.quote_table import FULL_EVERY, FULL_SLACK, QuoteTable, _cut
 from apex_tui.tui.theme_loader import APP_VARIABLES
 
 T0 = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -113,6 +113,38 @@ async def test_age_and_stale_rows() -> None:
         assert row.text.rstrip().endswith("1m")
         styles = {seg.style for seg in row if seg.text.strip()}
         assert any(style and style.dim for style in styles)
+
+
+async def test_ages_move_with_the_next_data_frame_or_a_quarter_second_late() -> None:
+    book, clock = QuoteBook(), FixedClock(T0, mono=100.0)
+    book.apply(tick("QUIET", 10.0))
+    book.apply(tick("BUSY", 20.0))
+    app = TableApp(book, clock, {})
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(QuoteTable)
+        app.set_focus(None)  # a focused table redraws its cursor row every time
+        await pilot.pause()
+
+        def row(symbol: str) -> str:
+            return line_text(table, table.symbols.index(symbol) + 1).rstrip()
+
+        table.pull()
+        assert row("QUIET").endswith(" 0s")
+        clock.advance(FULL_EVERY + 0.1)
+        table.pull()  # the redraw is due, but no row changed: it waits for one that does
+        assert row("QUIET").endswith(" 0s")
+        # Volume only: a new last price would flash, and the flash's end repaint the row.
+        book.apply(tick("BUSY", 20.0, clock.now(), volume=2000))
+        table.pull()  # BUSY's change is drawn, and QUIET's age with it
+        assert row("QUIET").endswith(" 1s")
+        assert "2.0K" in row("BUSY")
+        # The next redraw is due a second after the last one was due, not after it was drawn.
+        clock.advance(FULL_EVERY + FULL_SLACK - 0.2)
+        table.pull()
+        assert row("QUIET").endswith(" 1s")
+        clock.advance(0.15)
+        table.pull()  # no change for FULL_EVERY + FULL_SLACK: a quiet table still ages
+        assert row("QUIET").endswith(" 2s")
 
 
 def last_cell_style(table: QuoteTable, y: int, price: str) -> Style | None:
