@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -11,10 +10,10 @@ from apex_tui.domain.quotes import Quote, Tick
 
 
 class QuoteBook:
-    """Per-symbol quotes; every change bumps `version` and marks the symbol dirty.
+    """Per-symbol quotes; every change bumps `version` and stamps the symbol with it.
 
-    Symbols are kept in order of their last change, so `changes_since` walks only the
-    symbols that changed after the caller's version instead of the whole book.
+    A reader keeps the version it last drew and asks `version_of` for the symbols it shows
+    (and `members_version` for joins and leaves) instead of walking every change.
     """
 
     def __init__(self) -> None:
@@ -23,8 +22,7 @@ class QuoteBook:
         self._quotes: dict[str, Quote] = {}  # built quotes, dropped when a tick replaces them
         self._stale: set[str] = set()
         self._tracked: set[str] = set()  # shown before their first tick
-        # symbol -> version of its last change, oldest change first
-        self._changed: OrderedDict[str, int] = OrderedDict()
+        self._changed: dict[str, int] = {}  # symbol -> version of its last change
         self.version = 0
         # Bumped when a symbol joins or leaves the book: a table that shows a screenful of
         # rows checks this and its visible rows' versions instead of walking every change.
@@ -33,7 +31,6 @@ class QuoteBook:
     def _bump(self, symbol: str) -> None:
         self.version += 1
         self._changed[symbol] = self.version
-        self._changed.move_to_end(symbol)
 
     def track(self, symbol: str) -> None:
         """Show `symbol` (with no prices yet) before its first tick arrives."""
@@ -71,7 +68,6 @@ class QuoteBook:
             stale.discard(symbol)
             version += 1  # _bump, inline
             changed[symbol] = version
-            changed.move_to_end(symbol)
         self.version = version
 
     def _build(self, symbol: str) -> Quote | None:
@@ -145,16 +141,6 @@ class QuoteBook:
     def version_of(self, symbol: str) -> int:
         """The version of `symbol`'s last change (0 if it never changed)."""
         return self._changed.get(symbol, 0)
-
-    def changes_since(self, version: int) -> tuple[int, list[str]]:
-        """(current version, symbols changed after `version`); removed symbols included."""
-        changed: list[str] = []
-        for symbol, ver in reversed(self._changed.items()):
-            if ver <= version:
-                break
-            changed.append(symbol)
-        changed.reverse()
-        return self.version, changed
 
     def last_update(self, symbols: Iterable[str]) -> datetime | None:
         """The newest update time among `symbols` (None when none has ticked)."""

@@ -48,33 +48,22 @@ def test_apply_keeps_the_latest_state_and_the_previous_close() -> None:
     assert book.get("AAPL") is q  # built once, until the next change
 
 
-def test_changes_since_returns_only_symbols_changed_after_the_version() -> None:
+def test_each_change_stamps_its_symbol_with_the_new_version() -> None:
     book = QuoteBook()
     book.apply(tick("AAPL", 1.0))
     book.apply(tick("MSFT", 1.0))
-    v, changed = book.changes_since(0)
-    assert v == 2 and changed == ["AAPL", "MSFT"]
+    assert (book.version, book.version_of("AAPL"), book.version_of("MSFT")) == (2, 1, 2)
     book.apply(tick("AAPL", 2.0))
-    v2, changed = book.changes_since(v)
-    assert v2 == 3 and changed == ["AAPL"]
-    assert book.changes_since(v2) == (3, [])
-
-
-def test_a_symbol_changed_twice_is_reported_once() -> None:
-    book = QuoteBook()
-    for price in (1.0, 2.0, 3.0):
-        book.apply(tick("AAPL", price))
-    book.apply(tick("MSFT", 1.0))
-    assert book.changes_since(0)[1] == ["AAPL", "MSFT"]
+    assert (book.version, book.version_of("AAPL"), book.version_of("MSFT")) == (3, 3, 2)
+    assert book.version_of("NEVER") == 0
 
 
 def test_removal_is_a_change_and_the_quote_is_gone() -> None:
     book = QuoteBook()
     book.apply(tick("AAPL", 1.0))
-    v, _ = book.changes_since(0)
+    v = book.version
     book.remove("AAPL")
-    v2, changed = book.changes_since(v)
-    assert changed == ["AAPL"] and book.get("AAPL") is None and v2 == v + 1
+    assert book.version_of("AAPL") == book.version == v + 1 and book.get("AAPL") is None
 
 
 def test_quotes_older_than_the_threshold_turn_stale_and_fresh_ticks_clear_it() -> None:
@@ -83,11 +72,12 @@ def test_quotes_older_than_the_threshold_turn_stale_and_fresh_ticks_clear_it() -
     book.apply(tick("NEW", 1.0, at=T0 + timedelta(seconds=25)))
     book.track("NONE")  # never ticked: stale from the start
     assert book.get("NONE").stale  # type: ignore[union-attr]
-    v, _ = book.changes_since(0)
+    v = book.version
     stale = book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
     assert sorted(stale) == ["NONE", "OLD"]
     assert book.get("OLD").stale and not book.get("NEW").stale  # type: ignore[union-attr]
-    assert book.changes_since(v)[1] == ["OLD"]  # only what changed is redrawn
+    # only what changed is redrawn
+    assert [s for s in ("OLD", "NEW", "NONE") if book.version_of(s) > v] == ["OLD"]
     # marking again changes nothing, so no version bump
     v2 = book.version
     book.mark_stale(T0 + timedelta(seconds=31), threshold=30)
@@ -114,7 +104,7 @@ def test_a_batch_is_applied_in_order_like_single_ticks() -> None:
     assert batch.snapshot() == one.snapshot()
     aapl = batch.get("AAPL")
     assert aapl is not None and (aapl.last, aapl.close) == (102.0, 100.0)
-    assert batch.changes_since(1) == (3, ["MSFT", "AAPL"])
+    assert (batch.version_of("AAPL"), batch.version_of("MSFT")) == (3, 2)
 
 
 def test_members_version_moves_only_when_a_symbol_joins_or_leaves() -> None:
