@@ -445,32 +445,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _child_failed(args: list[str], stderr: str) -> RuntimeError:
+    return RuntimeError(f"{args[:3]} failed:\n{stderr[-3000:]}")
+
+
+def _child_result(stdout: str) -> dict[str, Any]:
+    """A child's result: the JSON object on its last line of output."""
+    parsed: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return parsed
+
+
 def _child(args: list[str], timeout: float) -> dict[str, Any]:
     out = subprocess.run(
         [PY, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=CHILD_ENV,
     )  # fmt: skip
     if out.returncode != 0:
-        raise RuntimeError(f"{args[:3]} failed:\n{out.stderr[-3000:]}")
-    parsed: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return parsed
+        raise _child_failed(args, out.stderr)
+    return _child_result(out.stdout)
 
 
 WINDOW_OPEN = {"window": "open"}
 
 
-def _during_app(app_args: list[str], timeout: float, bare_args: list[str]) -> tuple[Any, Any]:
+def _during_app(
+    app_args: list[str], timeout: float, bare_args: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the app child; once its window opens, the bare child in parallel. Both results."""
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
             [PY, *app_args], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=CHILD_ENV,
         )  # fmt: skip
         assert proc.stdout is not None
 
         def failed() -> RuntimeError:
             err.seek(0)
-            return RuntimeError(f"{app_args[:3]} failed:\n{err.read()[-3000:]}")
+            return _child_failed(app_args, err.read())
 
         try:
             marker = json.dumps(WINDOW_OPEN)
@@ -487,7 +501,7 @@ def _during_app(app_args: list[str], timeout: float, bare_args: list[str]) -> tu
                 proc.kill()
         if proc.returncode != 0:
             raise failed()
-    return json.loads(out.strip().splitlines()[-1]), bare
+    return _child_result(out), bare
 
 
 def measure_feed(cfg: FeedConfig) -> dict[str, Any]:
