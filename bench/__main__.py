@@ -82,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}", file=sys.stderr, flush=True)
         try:
             module = importlib.import_module(f"bench.{name}")
-            results[name] = list(module.run(smoke=args.smoke))
-            for f in results[name]:  # type: ignore[union-attr]
+            figures: list[Figure] = list(module.run(smoke=args.smoke))
+            results[name] = figures
+            for f in figures:
                 print(f"   {f.name}: {f.value:.4g} {f.unit}", file=sys.stderr)
         except Exception:
             failed = True

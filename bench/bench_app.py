@@ -15,6 +15,11 @@ feed   The simulator runs in its OWN process (`apex_tui.sim.cli`), streaming N s
        ratio uses the concurrent run: on a shared 2-core machine the speed drifts by tens of
        per cent over the app's 10 minutes (sequential 30 s bare runs read 2.1 to 4.4 % across
        runs of the same code), and a baseline taken in the same minutes cancels that drift.
+       Beside the bare client, in the same minutes, run the two floors the design stands on:
+       bench_connector's connector role (ib_async plus the tick path into the QuoteBook and
+       bars, no UI) and bench/ui_floor.py (a Textual app repainting 16 table rows four times
+       a second, nothing else). Their sum over the bare client is the lowest CPU ratio an app
+       with quotes on screen and no other feature would read here.
 orders The simulator is in-process (the Engine's own embedded one, in its thread). N times:
        `:buy 1 AAPL mkt` on the command line, wait for the approval card, then the time from
        pressing `y` to the simulator parsing that placeOrder (what-if previews excluded;
@@ -57,9 +62,7 @@ import asyncio
 import itertools
 import json
 import math
-import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -70,13 +73,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
 
 if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-m bench`
     sys.path.insert(0, str(ROOT))
 
 from apex_tui.health.probes import slope_per_second  # noqa: E402
-from bench import bench_connector  # noqa: E402
+from bench import bench_connector, children, ui_floor  # noqa: E402
 from bench.harness import Figure  # noqa: E402
 
 SIZE = (120, 40)
@@ -92,6 +94,12 @@ class FeedConfig:
     sample_every: float
     bare_seconds: float  # each bare-client window
     probe_seconds: float = 60.0  # the tick-to-screen window, after the measured one
+
+    @property
+    def during_seconds(self) -> float:
+        """The window of the children run beside the app: all but its first and last ~30 s
+        (the clients subscribe and warm up inside the app's window)."""
+        return max(self.bare_seconds, self.seconds - 60)
 
 
 FULL_FEED = FeedConfig(symbols=500, seconds=600, warmup=75, sample_every=5, bare_seconds=30)
@@ -439,116 +447,74 @@ async def _orders_child(n: int) -> dict[str, Any]:
 
 
 # --- the parent ----------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def _child_failed(args: list[str], stderr: str) -> RuntimeError:
-    return RuntimeError(f"{args[:3]} failed:\n{stderr[-3000:]}")
-
-
-def _child_result(stdout: str) -> dict[str, Any]:
-    """A child's result: the JSON object on its last line of output."""
-    parsed: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    return parsed
-
-
-def _child(args: list[str], timeout: float) -> dict[str, Any]:
-    out = subprocess.run(
-        [PY, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout,
-        env=CHILD_ENV,
-    )  # fmt: skip
-    if out.returncode != 0:
-        raise _child_failed(args, out.stderr)
-    return _child_result(out.stdout)
-
-
 WINDOW_OPEN = {"window": "open"}
 
 
 def _during_app(
-    app_args: list[str], timeout: float, bare_args: list[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run the app child; once its window opens, the bare child in parallel. Both results."""
-    with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(
-            [PY, *app_args], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
-            env=CHILD_ENV,
-        )  # fmt: skip
-        assert proc.stdout is not None
-
-        def failed() -> RuntimeError:
-            err.seek(0)
-            return _child_failed(app_args, err.read())
-
-        try:
-            marker = json.dumps(WINDOW_OPEN)
-            while (line := proc.stdout.readline()) and line.strip() != marker:
-                pass
-            if not line:  # it exited before its window opened
-                proc.wait(timeout=10)
-                raise failed()
-            bare = _child(bare_args, timeout)
-            out = proc.stdout.read()
-            proc.wait(timeout=timeout)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        if proc.returncode != 0:
-            raise failed()
-    return _child_result(out), bare
+    app_args: list[str], timeout: float, others: dict[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Run the app child; once its window opens, the `others` children side by side with it.
+    The app's result and theirs, by name."""
+    app = children.spawn(app_args)
+    proc = app[0]
+    assert proc.stdout is not None
+    started: dict[str, children.Child] = {}
+    try:
+        marker = json.dumps(WINDOW_OPEN)
+        while (line := proc.stdout.readline()) and line.strip() != marker:
+            pass
+        if line:  # else it exited before its window opened: reap reports its stderr
+            started = {name: children.spawn(args) for name, args in others.items()}
+        results = {name: children.reap(child, timeout) for name, child in started.items()}
+    except BaseException:  # one child failed: the rest would only run on to their timeouts
+        for running, _err, _args in (app, *started.values()):
+            if running.poll() is None:
+                running.kill()
+        raise
+    return children.reap(app, timeout), results
 
 
 def measure_feed(cfg: FeedConfig) -> dict[str, Any]:
-    """The simulator process; the bare client, the app with a bare client running during its
-    window, the bare client again."""
-    port = _free_port()
-    names = ",".join(f"BN{i:03d}" for i in range(cfg.symbols))
-    sim = subprocess.Popen(
-        [PY, "-m", "apex_tui.sim.cli", "--port", str(port), "--symbols", names,
-         "--tick-ms", "250", "--max-lines", str(cfg.symbols * 3)],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    """The simulator process; the bare client, the app with the bare client, the connector and
+    the UI floor running during its window, the bare client again."""
+    names = [f"BN{i:03d}" for i in range(cfg.symbols)]
+    # Lines for the app and two clients at once (the simulator's budget is global).
+    with children.simulator(names, "--max-lines", str(cfg.symbols * 4)) as sim:
 
-    def bare_args(seconds: float) -> list[str]:
-        return [bench_connector.__file__, "--role", "bare", "--port", str(port),
-                "--symbols", str(cfg.symbols), "--seconds", str(seconds),
-                "--warmup", str(cfg.warmup / 4)]  # fmt: skip
+        def client_args(role: str, seconds: float) -> list[str]:
+            return [bench_connector.__file__, "--role", role, "--port", str(sim.port),
+                    "--symbols", str(cfg.symbols), "--seconds", str(seconds),
+                    "--warmup", str(cfg.warmup / 4)]  # fmt: skip
 
-    # The concurrent bare client subscribes and warms up (~30 s at 500 symbols) inside the
-    # app's window, then measures all but the window's last ~30 s.
-    during_seconds = max(cfg.bare_seconds, cfg.seconds - 60)
-    try:
-        assert sim.stderr is not None
-        for line in sim.stderr:
-            if "listening" in line:
-                break
-        bare = [_child(bare_args(cfg.bare_seconds), cfg.bare_seconds + 300)]
-        app, during = _during_app(
-            [__file__, "--role", "feed", "--port", str(port), "--symbols", str(cfg.symbols),
-             "--seconds", str(cfg.seconds), "--warmup", str(cfg.warmup),
+        # The concurrent clients subscribe and warm up (~30 s at 500 symbols) inside the
+        # app's window, then measure all but the window's last ~30 s; the UI floor, which
+        # subscribes to nothing, waits as long before it measures.
+        during = cfg.during_seconds
+        lead = (cfg.seconds - during) / 2 + cfg.warmup / 4
+        alone = client_args("bare", cfg.bare_seconds)
+        bare = [children.run_child(alone, cfg.bare_seconds + 300)]
+        app, beside = _during_app(
+            [__file__, "--role", "feed", "--port", str(sim.port), "--symbols",
+             str(cfg.symbols), "--seconds", str(cfg.seconds), "--warmup", str(cfg.warmup),
              "--sample-every", str(cfg.sample_every)],
             cfg.seconds + 600,
-            bare_args(during_seconds),
+            {
+                "bare": client_args("bare", during),
+                "connector": client_args("connector", during),
+                "ui_floor": [ui_floor.__file__, "--seconds", str(during), "--warmup", str(lead)],
+            },
         )  # fmt: skip
-        bare.append(_child(bare_args(cfg.bare_seconds), cfg.bare_seconds + 300))
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
-    return {"bare": bare, "app": app, "bare_during": during}
+        bare.append(children.run_child(alone, cfg.bare_seconds + 300))
+    return {"bare": bare, "app": app, "during": beside}
 
 
 def measure_orders(n: int) -> dict[str, Any]:
-    return _child([__file__, "--role", "orders", "--orders", str(n)], 60 + 10 * n)
+    return children.run_child([__file__, "--role", "orders", "--orders", str(n)], 60 + 10 * n)
 
 
 def feed_figures(cfg: FeedConfig, r: dict[str, Any], smoke: bool) -> list[Figure]:
-    app, bare, during = r["app"], r["bare"], r["bare_during"]
+    app, bare, during = r["app"], r["bare"], r["during"]["bare"]
+    connector, ui = r["during"]["connector"], r["during"]["ui_floor"]
     samples = [tuple(s) for s in app["samples"]]
     (t0, c0, rss0), (t1, c1, rss1) = samples[0], samples[-1]
     cpu_pct = 100.0 * (c1 - c0) / (t1 - t0)
@@ -556,6 +522,9 @@ def feed_figures(cfg: FeedConfig, r: dict[str, Any], smoke: bool) -> list[Figure
     bare_pct = [b["cpu_pct"] for b in bare]
     floor = during["cpu_pct"]
     ratio = cpu_pct / floor if floor else math.nan
+    # What the app would cost with no feature but the quotes: the connector (ib_async and
+    # the tick path into the QuoteBook and bars) and Textual repainting the visible rows.
+    floor_ratio = (connector["cpu_pct"] + ui["cpu_pct"]) / floor if floor else math.nan
     lags = [x * 1000 for x in app["lags"]]
     lag99 = _pct(lags, 99)
     ticks = [x * 1000 for x in app["latencies"]]
@@ -574,6 +543,15 @@ def feed_figures(cfg: FeedConfig, r: dict[str, Any], smoke: bool) -> list[Figure
             ratio=ratio,
             goal="<= 1.5x",
             met=None if smoke else ratio <= 1.5,  # at smoke sizes fixed costs dominate
+        ),
+        Figure(
+            "lowest CPU ratio the design leaves: connector alone + a bare Textual table",
+            floor_ratio,
+            "x",
+            spread=f"connector {connector['cpu_pct']:.2f} %, table {ui['cpu_pct']:.2f} % "
+            f"({ui['frames'] / cfg.during_seconds:.1f} repaints/s of 16 rows), bare {floor:.2f} %",
+            baseline="all three in the app's window (bench/ui_floor.py: Textual and nothing else)",
+            goal="reading for the ratio above",
         ),
         Figure(
             f"app loop lag p99, {n} symbols",

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,11 +25,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
 
 if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-m bench`
     sys.path.insert(0, str(ROOT))
 
+from bench import children  # noqa: E402
 from bench.harness import Figure  # noqa: E402
 
 
@@ -139,40 +137,15 @@ def _child(role: str, port: int, n: int, warmup: float, seconds: float) -> None:
     print(json.dumps(result))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def measure(symbols: int, seconds: float, warmup: float) -> dict[str, dict[str, float]]:
     """Run the simulator, then the bare client, then the connector; their figures by role."""
-    port = _free_port()
-    names = ",".join(f"BN{i:03d}" for i in range(symbols))
-    sim = subprocess.Popen(
-        [PY, "-m", "apex_tui.sim.cli", "--port", str(port), "--symbols", names,
-         "--tick-ms", "250", "--max-lines", str(symbols * 3)],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    names = [f"BN{i:03d}" for i in range(symbols)]
     results: dict[str, dict[str, float]] = {}
-    try:
-        assert sim.stderr is not None
-        for line in sim.stderr:
-            if "listening" in line:
-                break
+    with children.simulator(names, "--max-lines", str(symbols * 3)) as sim:
         for role in ("bare", "connector"):
-            out = subprocess.run(
-                [PY, __file__, "--role", role, "--port", str(port), "--symbols",
-                 str(symbols), "--seconds", str(seconds), "--warmup", str(warmup)],
-                cwd=ROOT, capture_output=True, text=True, check=False,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )  # fmt: skip
-            if out.returncode != 0:
-                raise RuntimeError(f"{role} run failed:\n{out.stderr[-3000:]}")
-            results[role] = json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
+            args = [__file__, "--role", role, "--port", str(sim.port), "--symbols",
+                    str(symbols), "--seconds", str(seconds), "--warmup", str(warmup)]  # fmt: skip
+            results[role] = children.run_child(args, timeout=seconds + warmup + 300)
     return results
 
 
@@ -221,7 +194,7 @@ def main() -> int:
         return 0
     try:
         results = measure(args.symbols, args.seconds, args.warmup)
-    except RuntimeError as exc:
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
         print(exc, file=sys.stderr)
         return 1
     bare, conn = results["bare"], results["connector"]

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 
-from ib_async import IB, Stock
+from ib_async import IB, Contract, Stock
 
+from bench import children
 from bench.harness import Figure
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -56,45 +55,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
-def start_server(n: int, tick_ms: int) -> tuple[subprocess.Popen[str], int]:
-    cmd = [
-        sys.executable, "-m", "apex_tui.sim.cli", "--port", "0", "--symbols",
-        ",".join(symbols(n)), "--tick-ms", str(tick_ms), "--max-lines", str(n + 10),
-        "--max-msg-rate", "0",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        m = re.search(r"listening on .*:(\d+)$", line.strip())
-        if m:
-            return proc, int(m.group(1))
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("simulator did not start")
-
-
 async def measure(n: int, tick_ms: int, seconds: float) -> Run:
-    proc, port = start_server(n, tick_ms)
-    ib = IB()
-    try:
-        await ib.connectAsync("127.0.0.1", port, clientId=1, timeout=10)
-        ib.client.MaxRequests = 0  # the server's message-rate limit is off for this run
-        contracts = await ib.qualifyContractsAsync(*[Stock(s, "SMART", "USD") for s in symbols(n)])
-        for c in contracts:
-            assert c is not None
-            ib.reqMktData(c)
-        await asyncio.sleep(2.0)  # initial snapshots and warm-up
-        msgs0, cpu0, t0 = ib.client._numMsgRecv, cpu_seconds(proc.pid), time.monotonic()
-        await asyncio.sleep(seconds)
-        msgs1, cpu1, t1 = ib.client._numMsgRecv, cpu_seconds(proc.pid), time.monotonic()
-        return Run(n, tick_ms, t1 - t0, msgs1 - msgs0, cpu1 - cpu0)
-    finally:
-        ib.disconnect()
-        proc.terminate()
-        proc.wait(timeout=10)
+    options = ("--max-lines", str(n + 10), "--max-msg-rate", "0")
+    with children.simulator(symbols(n), *options, tick_ms=tick_ms) as sim:
+        ib = IB()
+        try:
+            await ib.connectAsync("127.0.0.1", sim.port, clientId=1, timeout=10)
+            ib.client.MaxRequests = 0  # the server's message-rate limit is off for this run
+            stocks = [Stock(s, "SMART", "USD") for s in symbols(n)]
+            for c in await ib.qualifyContractsAsync(*stocks):
+                assert isinstance(c, Contract), f"not qualified: {c!r}"
+                ib.reqMktData(c)
+            await asyncio.sleep(2.0)  # initial snapshots and warm-up
+            msgs0, cpu0, t0 = ib.client._numMsgRecv, cpu_seconds(sim.pid), time.monotonic()
+            await asyncio.sleep(seconds)
+            msgs1, cpu1, t1 = ib.client._numMsgRecv, cpu_seconds(sim.pid), time.monotonic()
+            return Run(n, tick_ms, t1 - t0, msgs1 - msgs0, cpu1 - cpu0)
+        finally:
+            ib.disconnect()
 
 
 def run(smoke: bool) -> list[Figure]:
