@@ -19,6 +19,7 @@ from apex_tui.core.signal_service import shadow_feed
 from apex_tui.domain.errors import ApexError
 from apex_tui.gc_policy import freeze_startup_heap
 from apex_tui.logging import get_logger, log_tail
+from apex_tui.tui import strip_cycles
 from apex_tui.tui.commands import CommandMixin
 from apex_tui.tui.config_reload import ConfigReloadMixin
 from apex_tui.tui.panes.base import Pane
@@ -117,6 +118,7 @@ class ApexApp(CommandMixin, ConfigReloadMixin, App[None]):
         freeze_heap: bool = False,
     ) -> None:
         super().__init__()
+        strip_cycles.install()  # no reference cycle per rendered line (see the module)
         self.engine = engine
         self._autostart = autostart
         self._freeze_heap = freeze_heap  # see apex_tui/gc_policy.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import pytest
 from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 import apex_tui.tui
 from apex_tui.domain.clock import FixedClock
 from apex_tui.domain.quotes import Tick
 from apex_tui.market.quotebook import QuoteBook
+from apex_tui.tui import strip_cycles
 from apex_tui.tui.panes.quote_columns import SPARK_CHARS, sparkline
 from apex_tui.tui.panes.quote_table import FULL_EVERY, FULL_SLACK, QuoteTable, _cut
 from apex_tui.tui.theme_loader import APP_VARIABLES
@@ -145,6 +148,35 @@ async def test_ages_move_with_the_next_data_frame_or_a_quarter_second_late() -> 
         clock.advance(0.15)
         table.pull()  # no change for FULL_EVERY + FULL_SLACK: a quiet table still ages
         assert row("QUIET").endswith(" 2s")
+
+
+async def test_repainted_rows_leave_no_reference_cycles() -> None:
+    # Strips Textual kept in their own caches were all the cyclic garbage the app made.
+    strip_cycles.install()  # as ApexApp does
+    book, clock = QuoteBook(), FixedClock(T0, mono=100.0)
+    symbols = [f"S{i:02d}" for i in range(8)]
+    for i, symbol in enumerate(symbols):
+        book.apply(tick(symbol, 10.0 + i))
+    app = TableApp(book, clock, {})
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(QuoteTable)
+        app.set_focus(None)
+        await pilot.pause()
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for n in range(1, 11):
+                for i, symbol in enumerate(symbols):
+                    book.apply(tick(symbol, 10.0 + i + n / 100, clock.now()))
+                table.pull()
+                await pilot.pause()  # the frame that repaints the rows
+            gc.collect()
+            strips = [o for o in gc.garbage if isinstance(o, Strip)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert "10.10" in line_text(table, 1)  # the rows did change
+        assert strips == []
 
 
 def last_cell_style(table: QuoteTable, y: int, price: str) -> Style | None:
