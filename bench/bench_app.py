@@ -10,8 +10,9 @@ feed   The simulator runs in its OWN process (`apex_tui.sim.cli`), streaming N s
        it samples over one window: its own CPU (`getrusage(RUSAGE_SELF)`, all threads), RSS,
        event-loop lag and tick-to-screen latency. The baseline is bench_connector's bare role
        (an ib_async client subscribed to the same N symbols, no handlers) against the same
-       simulator process, run DURING the app's window (its own window all but the first and
-       last ~30 s of the app's), and also alone before and after the app for reference. The
+       simulator process, measuring DURING the app's window (its own window all but the first
+       and last ~30 s of the app's; it starts, and subscribes, while the app warms up), and
+       also alone before and after the app for reference. The
        ratio uses the concurrent run: on a shared 2-core machine the speed drifts by tens of
        per cent over the app's 10 minutes (sequential 30 s bare runs read 2.1 to 4.4 % across
        runs of the same code), and a baseline taken in the same minutes cancels that drift.
@@ -302,6 +303,10 @@ async def _feed_child(port: int, cfg: FeedConfig) -> dict[str, Any]:
                 240,
                 0.2,
             )
+            # The parent starts the clients and the UI floor now: their start-up (imports,
+            # subscribing) competes with the app for the 2 cores, and lands in its warm-up
+            # rather than in its measured window (it read as a 202 ms loop stall there).
+            print(json.dumps(WARMING), flush=True)
             # Warm-up, with three sink flushes: the data stack's first writes cost a one-time
             # step of memory (pyarrow/polars code pages, allocator arenas, thread pools: ~90 MB
             # for 500 symbols' bars, settled by the third). Live bars flush every 10 minutes,
@@ -313,7 +318,6 @@ async def _feed_child(port: int, cfg: FeedConfig) -> dict[str, Any]:
             lags: list[float] = []
             sleeper = asyncio.ensure_future(_sleeper(lags))
             t0, cpu0 = time.perf_counter(), _cpu_s()
-            print(json.dumps(WINDOW_OPEN), flush=True)  # the parent starts the bare client now
             samples: list[tuple[float, float, float]] = [(0.0, cpu0, _rss_mb())]
             while (elapsed := time.perf_counter() - t0) < cfg.seconds:
                 await asyncio.sleep(min(cfg.sample_every, cfg.seconds - elapsed))
@@ -447,23 +451,23 @@ async def _orders_child(n: int) -> dict[str, Any]:
 
 
 # --- the parent ----------------------------------------------------------------------------
-WINDOW_OPEN = {"window": "open"}
+WARMING = {"app": "warming up"}  # the app child's line when its warm-up starts
 
 
 def _during_app(
     app_args: list[str], timeout: float, others: dict[str, list[str]]
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Run the app child; once its window opens, the `others` children side by side with it.
+    """Run the app child; once its warm-up starts, the `others` children side by side with it.
     The app's result and theirs, by name."""
     app = children.spawn(app_args)
     proc = app[0]
     assert proc.stdout is not None
     started: dict[str, children.Child] = {}
     try:
-        marker = json.dumps(WINDOW_OPEN)
+        marker = json.dumps(WARMING)
         while (line := proc.stdout.readline()) and line.strip() != marker:
             pass
-        if line:  # else it exited before its window opened: reap reports its stderr
+        if line:  # else it exited before its warm-up: reap reports its stderr
             started = {name: children.spawn(args) for name, args in others.items()}
         results = {name: children.reap(child, timeout) for name, child in started.items()}
     except BaseException:  # one child failed: the rest would only run on to their timeouts
@@ -476,22 +480,23 @@ def _during_app(
 
 def measure_feed(cfg: FeedConfig) -> dict[str, Any]:
     """The simulator process; the bare client, the app with the bare client, the connector and
-    the UI floor running during its window, the bare client again."""
+    the UI floor measuring during its window, the bare client again."""
     names = [f"BN{i:03d}" for i in range(cfg.symbols)]
     # Lines for the app and two clients at once (the simulator's budget is global).
     with children.simulator(names, "--max-lines", str(cfg.symbols * 4)) as sim:
 
-        def client_args(role: str, seconds: float) -> list[str]:
+        def client_args(role: str, seconds: float, warmup: float) -> list[str]:
             return [bench_connector.__file__, "--role", role, "--port", str(sim.port),
                     "--symbols", str(cfg.symbols), "--seconds", str(seconds),
-                    "--warmup", str(cfg.warmup / 4)]  # fmt: skip
+                    "--warmup", str(warmup)]  # fmt: skip
 
-        # The concurrent clients subscribe and warm up (~30 s at 500 symbols) inside the
-        # app's window, then measure all but the window's last ~30 s; the UI floor, which
-        # subscribes to nothing, waits as long before it measures.
+        # The children beside the app start with its warm-up; the clients subscribe (~30 s
+        # at 500 symbols) and warm up as long as the app does, so they measure from ~30 s
+        # into the app's window to ~30 s before its end; the UI floor, which subscribes to
+        # nothing, waits as long before it measures.
         during = cfg.during_seconds
-        lead = (cfg.seconds - during) / 2 + cfg.warmup / 4
-        alone = client_args("bare", cfg.bare_seconds)
+        lead = cfg.warmup + (cfg.seconds - during) / 2
+        alone = client_args("bare", cfg.bare_seconds, cfg.warmup / 4)
         bare = [children.run_child(alone, cfg.bare_seconds + 300)]
         app, beside = _during_app(
             [__file__, "--role", "feed", "--port", str(sim.port), "--symbols",
@@ -499,8 +504,8 @@ def measure_feed(cfg: FeedConfig) -> dict[str, Any]:
              "--sample-every", str(cfg.sample_every)],
             cfg.seconds + 600,
             {
-                "bare": client_args("bare", during),
-                "connector": client_args("connector", during),
+                "bare": client_args("bare", during, cfg.warmup),
+                "connector": client_args("connector", during, cfg.warmup),
                 "ui_floor": [ui_floor.__file__, "--seconds", str(during), "--warmup", str(lead)],
             },
         )  # fmt: skip
