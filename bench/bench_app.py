@@ -12,15 +12,15 @@ feed   The simulator runs in its OWN process (`apex_tui.sim.cli`), streaming N s
        (an ib_async client subscribed to the same N symbols, no handlers) against the same
        simulator process, measuring DURING the app's window (its own window all but the first
        and last ~30 s of the app's; it starts, and subscribes, while the app warms up), and
-       also alone before and after the app for reference. The
-       ratio uses the concurrent run: on a shared 2-core machine the speed drifts by tens of
-       per cent over the app's 10 minutes (sequential 30 s bare runs read 2.1 to 4.4 % across
-       runs of the same code), and a baseline taken in the same minutes cancels that drift.
+       also alone before and after the app for reference. The ratio uses the concurrent run:
+       on a shared 2-core machine the speed drifts by tens of per cent over the app's 10
+       minutes (sequential 30 s bare runs read 2.1 to 4.4 % across runs of the same code), and
+       a baseline taken in the same minutes cancels that drift.
        Beside the bare client, in the same minutes, run the two floors the design stands on:
        bench_connector's connector role (ib_async plus the tick path into the QuoteBook and
-       bars, no UI) and bench/ui_floor.py (a Textual app repainting 16 table rows four times
-       a second, nothing else). Their sum over the bare client is the lowest CPU ratio an app
-       with quotes on screen and no other feature would read here.
+       bars, no UI) and bench/ui_floor.py (a Textual app repainting as many table rows as the
+       app shows, four times a second, nothing else). Their sum over the bare client is the
+       lowest CPU ratio an app with quotes on screen and no other feature would read here.
 orders The simulator is in-process (the Engine's own embedded one, in its thread). N times:
        `:buy 1 AAPL mkt` on the command line, wait for the approval card, then the time from
        pressing `y` to the simulator parsing that placeOrder (what-if previews excluded;
@@ -63,7 +63,6 @@ import asyncio
 import itertools
 import json
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -80,9 +79,9 @@ if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-
 
 from apex_tui.health.probes import slope_per_second  # noqa: E402
 from bench import bench_connector, children, ui_floor  # noqa: E402
-from bench.harness import Figure  # noqa: E402
+from bench.harness import TERMINAL, Figure, own_cpu_seconds, own_rss_mb  # noqa: E402
 
-SIZE = (120, 40)
+SIZE = TERMINAL
 # The demo's watchlist: the order-path figure is about the approval path, not feed load.
 DEMO_SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "SPY"]
 
@@ -98,8 +97,7 @@ class FeedConfig:
 
     @property
     def during_seconds(self) -> float:
-        """The window of the children run beside the app: all but its first and last ~30 s
-        (the clients subscribe and warm up inside the app's window)."""
+        """The window of the children run beside the app: all but its first and last ~30 s."""
         return max(self.bare_seconds, self.seconds - 60)
 
 
@@ -111,19 +109,6 @@ FULL_ORDERS, SMOKE_ORDERS = 30, 3
 
 
 # --- shared helpers ----------------------------------------------------------------------
-def _rss_mb() -> float:
-    with Path("/proc/self/status").open() as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return math.nan
-
-
-def _cpu_s() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
-
-
 def _pct(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile; NaN for no values."""
     if not values:
@@ -317,11 +302,11 @@ async def _feed_child(port: int, cfg: FeedConfig) -> dict[str, Any]:
             # CPU, RSS and loop lag first, with no instrumentation in the app's hot paths.
             lags: list[float] = []
             sleeper = asyncio.ensure_future(_sleeper(lags))
-            t0, cpu0 = time.perf_counter(), _cpu_s()
-            samples: list[tuple[float, float, float]] = [(0.0, cpu0, _rss_mb())]
+            t0, cpu0 = time.perf_counter(), own_cpu_seconds()
+            samples: list[tuple[float, float, float]] = [(0.0, cpu0, own_rss_mb())]
             while (elapsed := time.perf_counter() - t0) < cfg.seconds:
                 await asyncio.sleep(min(cfg.sample_every, cfg.seconds - elapsed))
-                samples.append((time.perf_counter() - t0, _cpu_s(), _rss_mb()))
+                samples.append((time.perf_counter() - t0, own_cpu_seconds(), own_rss_mb()))
             sleeper.cancel()
             # Then tick-to-screen, its wrappers installed only for this second window.
             undo = probe.install()
@@ -554,7 +539,8 @@ def feed_figures(cfg: FeedConfig, r: dict[str, Any], smoke: bool) -> list[Figure
             floor_ratio,
             "x",
             spread=f"connector {connector['cpu_pct']:.2f} %, table {ui['cpu_pct']:.2f} % "
-            f"({ui['frames'] / cfg.during_seconds:.1f} repaints/s of 16 rows), bare {floor:.2f} %",
+            f"({ui['frames'] / cfg.during_seconds:.1f} repaints/s of {ui_floor.ROWS} rows), "
+            f"bare {floor:.2f} %",
             baseline="all three in the app's window (bench/ui_floor.py: Textual and nothing else)",
             goal="reading for the ratio above",
         ),

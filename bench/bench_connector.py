@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,20 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script (the child roles) as well as `-
     sys.path.insert(0, str(ROOT))
 
 from bench import children  # noqa: E402
-from bench.harness import Figure  # noqa: E402
-
-
-def _rss_mb() -> float:
-    with Path("/proc/self/status").open() as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _cpu() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+from bench.harness import Figure, own_cpu_seconds, own_rss_mb  # noqa: E402
 
 
 async def _lag_probe(samples: list[float], interval: float = 0.01) -> None:
@@ -57,9 +43,9 @@ async def _lag_probe(samples: list[float], interval: float = 0.01) -> None:
 async def _measure(seconds: float) -> dict[str, float]:
     lags: list[float] = []
     probe = asyncio.ensure_future(_lag_probe(lags))
-    rss0, cpu0, t0 = _rss_mb(), _cpu(), time.perf_counter()
+    rss0, cpu0, t0 = own_rss_mb(), own_cpu_seconds(), time.perf_counter()
     await asyncio.sleep(seconds)
-    cpu1, t1, rss1 = _cpu(), time.perf_counter(), _rss_mb()
+    cpu1, t1, rss1 = own_cpu_seconds(), time.perf_counter(), own_rss_mb()
     probe.cancel()
     lags.sort()
     p99 = lags[int(len(lags) * 0.99) - 1] if lags else float("nan")

@@ -1,10 +1,13 @@
-"""Shared benchmark plumbing: repeated timing with medians and spreads, machine facts, and the
-Figure record every bench module returns (a measurement next to its same-run baseline)."""
+"""Shared benchmark plumbing: repeated timing with medians and spreads, machine facts, what a
+measuring process reads of itself, and the Figure record every bench module returns (a
+measurement next to its same-run baseline)."""
 
 from __future__ import annotations
 
+import math
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -12,6 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+TERMINAL = (120, 40)  # the headless terminal the app benchmarks run Textual apps in
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU seconds of this process, all threads."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def own_rss_mb() -> float:
+    """This process's resident set (VmRSS), MiB; NaN where /proc has none."""
+    with Path("/proc/self/status").open() as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return math.nan
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -36,16 +35,12 @@ from textual.strip import Strip
 
 from apex_tui.tui import strip_cycles
 from apex_tui.tui.screens.main_screen import MainScreen
+from bench.harness import TERMINAL, own_cpu_seconds
 
-SIZE = (120, 40)  # bench_app's terminal
 TOTAL_ROWS = 500
+ROWS = 16  # the Quotes rows visible in bench_app's terminal (its tick-to-screen figure)
 WIDTHS = (6, 8, 8, 8, 7, 7, 6, 5, 8, 4)  # the Quotes columns
 STYLES = (Style(bold=True), Style(color="green"), Style(color="red"), Style())
-
-
-def _cpu_s() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
 
 
 class FloorTable(ScrollView):
@@ -97,11 +92,11 @@ async def measure(
     seconds: float, warmup: float, rows: int, period: float, *, band: bool = True
 ) -> dict[str, float]:
     app = FloorApp(rows, period, band=band)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=TERMINAL):
         await asyncio.sleep(warmup)
-        frames0, cpu0, t0 = app.table.frame, _cpu_s(), time.perf_counter()
+        frames0, cpu0, t0 = app.table.frame, own_cpu_seconds(), time.perf_counter()
         await asyncio.sleep(seconds)
-        cpu1, t1 = _cpu_s(), time.perf_counter()
+        cpu1, t1 = own_cpu_seconds(), time.perf_counter()
         frames = app.table.frame - frames0
     return {"cpu_pct": 100.0 * (cpu1 - cpu0) / (t1 - t0), "frames": float(frames)}
 
@@ -110,7 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--rows", type=int, default=16, help="visible rows repainted")
+    parser.add_argument("--rows", type=int, default=ROWS, help="visible rows repainted")
     parser.add_argument("--period", type=float, default=0.25, help="seconds between repaints")
     parser.add_argument(
         "--stock", action="store_true", help="Textual as it comes, not the app's compositor"

@@ -4,7 +4,6 @@ same answers without doing so."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,16 +29,12 @@ IDENTITY_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
-def call(method: Callable[..., Any], s: Strip, args: tuple[Any, ...]) -> Any:
-    return method(s, *args)
-
-
 @pytest.mark.parametrize(("name", "args"), IDENTITY_CALLS)
 def test_textual_keeps_a_strip_in_its_own_cache(name: str, args: tuple[Any, ...]) -> None:
     # When this fails, Textual no longer makes the cycle: strip_cycles can go.
     s = strip()
     before = sys.getrefcount(s)
-    result = call(strip_cycles.ORIGINALS[name], s, args)
+    result = strip_cycles.ORIGINALS[name](s, *args)
     del result
     assert sys.getrefcount(s) > before
 
@@ -75,7 +70,7 @@ ALL_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 def test_installed_methods_give_textuals_answers(name: str, args: tuple[Any, ...]) -> None:
     strip_cycles.install()
     ours = getattr(strip(), name)(*args)
-    theirs = call(strip_cycles.ORIGINALS[name], strip(), args)
+    theirs = strip_cycles.ORIGINALS[name](strip(), *args)
     if isinstance(theirs, Strip):
         assert isinstance(ours, Strip)
         assert (list(ours), ours.cell_length) == (list(theirs), theirs.cell_length)
